@@ -1,0 +1,96 @@
+"""Read a knowledge folder: the I/O edge of the retrieval layer.
+
+Every ``*.md`` file below the folder is parsed; a broken file is reported and skipped,
+never allowed to stop the others. Folder-level rules (unique ids, unique names) are
+checked here because they need all files at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.errors import KnowledgeFolderError
+from retrieval.models import Entry, Problem
+from retrieval.parsing import ParseResult, entry_id_for, parse_entry
+
+
+@dataclass(frozen=True, slots=True)
+class FolderContents:
+    """Entries that loaded, sorted by id, and every problem found on the way."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+
+
+def knowledge_files(folder: Path) -> list[Path]:
+    """Markdown files below ``folder``, sorted so results never depend on the file system."""
+    if not folder.exists():
+        raise KnowledgeFolderError(
+            f"knowledge folder {folder} does not exist: create it or pass --knowledge DIR"
+        )
+    if not folder.is_dir():
+        raise KnowledgeFolderError(
+            f"{folder} is not a folder: pass the folder that holds the .md files"
+        )
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise KnowledgeFolderError(
+            f"knowledge folder {folder} is not readable: check its permissions"
+        )
+    return sorted(
+        p
+        for p in folder.rglob("*.md")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def read_entry_file(path: Path) -> ParseResult:
+    """Parse one file, turning an unreadable file into a problem instead of an exception."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return ParseResult(
+            None,
+            (Problem(path, 1, f"cannot read the file ({exc.strerror}): check its permissions"),),
+        )
+    return parse_entry(path, raw)
+
+
+def collect_entries(results: Iterable[ParseResult]) -> FolderContents:
+    """Apply folder-wide rules to parsed files: a duplicate id keeps the first file only."""
+    entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for result in results:
+        problems.extend(result.problems)
+        entry = result.entry
+        if entry is None:
+            continue
+        if entry.id in entries:
+            first = entries[entry.id].path
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    f"duplicate entry id '{entry.id}' (also {first}): rename one of the files",
+                )
+            )
+            continue
+        entries[entry.id] = entry
+    return FolderContents(tuple(entries[k] for k in sorted(entries)), tuple(problems))
+
+
+def load_folder(folder: Path) -> FolderContents:
+    """Load every entry below ``folder``; raises only when the folder itself is unusable."""
+    return collect_entries(read_entry_file(path) for path in knowledge_files(folder))
+
+
+__all__ = [
+    "FolderContents",
+    "collect_entries",
+    "entry_id_for",
+    "knowledge_files",
+    "load_folder",
+    "read_entry_file",
+]
