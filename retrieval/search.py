@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.analysis import analyze
@@ -18,23 +17,9 @@ from retrieval.index import BM25Index
 from retrieval.loading import FolderContents, load_folder
 from retrieval.models import Answer, Entry, Hit, Passage, Problem
 from retrieval.passages import build_passages
+from retrieval.ranking import Ranker, passage_terms
 
-MAX_QUESTION_CHARS = 1000
 IDF_FLOOR = 0.05
-ANSWER_COVERAGE = 0.5
-
-
-def passage_terms(passage: Passage) -> list[str]:
-    """Index terms of a passage: its names count too, so "fintech" reaches the Fintech item."""
-    names = " ".join((passage.title, *passage.aliases, passage.section or "", passage.label or ""))
-    return analyze(names) + analyze(passage.text)
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    text: str
-    terms: tuple[str, ...]
-    truncated: bool
 
 
 class Glossary:
@@ -47,7 +32,7 @@ class Glossary:
         self.passages: tuple[Passage, ...] = tuple(build_passages(self.entries.values()))
         self._passage_terms = [passage_terms(p) for p in self.passages]
         self._index = BM25Index(self._passage_terms, idf_floor=IDF_FLOOR)
-        self._term_sets = [frozenset(t) for t in self._passage_terms]
+        self._ranker = Ranker(self.passages, self._passage_terms, self._index)
         self.build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -110,42 +95,4 @@ class Glossary:
 
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Rank passages for ``question`` and decide whether the best one answers it."""
-        query = self._prepare(question)
-        if not query.terms or not self.passages or limit <= 0:
-            return Answer(query.text, False, (), query.terms, truncated=query.truncated)
-        ranked = self._index.top_k(query.terms, limit)
-        hits = tuple(self._hit(pid, score) for pid, score in ranked)
-        answered = bool(ranked) and self._coverage(query.terms, ranked[0][0]) >= ANSWER_COVERAGE
-        return Answer(query.text, answered, hits, query.terms, truncated=query.truncated)
-
-    def _prepare(self, question: str) -> _Query:
-        text = " ".join(question.split())
-        truncated = len(text) > MAX_QUESTION_CHARS
-        if truncated:
-            text = text[:MAX_QUESTION_CHARS]
-        return _Query(text, tuple(analyze(text)), truncated)
-
-    def _coverage(self, terms: Sequence[str], passage_id: int) -> float:
-        """Share of the question's idf weight that the passage matches."""
-        present = self._term_sets[passage_id]
-        total = matched = 0.0
-        max_idf = float(self._index.idf.max()) if len(self._index.idf) else 1.0
-        for term in set(terms):
-            idf = self._index.term_idf(term)
-            weight = max(idf, IDF_FLOOR) if idf is not None else max_idf
-            total += weight
-            if term in present:
-                matched += weight
-        return matched / total if total else 0.0
-
-    def _hit(self, passage_id: int, score: float) -> Hit:
-        p = self.passages[passage_id]
-        return Hit(
-            entry=p.entry,
-            title=p.title,
-            section=p.section,
-            label=p.label,
-            text=p.text,
-            url=p.url,
-            score=score,
-        )
+        return self._ranker.answer(question, limit)
