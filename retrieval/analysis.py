@@ -34,6 +34,9 @@ _TOKEN = re.compile(
 )
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": ""})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+# Markup tags pasted into a question ("<b>what</b>") are formatting, not words; they are
+# blanked with spaces of the same length so token offsets stay valid for highlighting.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*)?/?>")
 
 
 def _load_word_list(name: str) -> frozenset[str]:
@@ -67,11 +70,13 @@ class Token:
 
 
 def normalize(text: str) -> str:
-    """NFKC, Unicode hyphens as ASCII, and invisible format characters removed.
+    """NFKC, Unicode hyphens as ASCII, markup tags blanked, format characters removed.
 
     The length can change, so offsets are only meaningful on the normalised text.
     """
     text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
+    if "<" in text:
+        text = _TAG.sub(lambda m: " " * len(m.group()), text)
     if text.isascii():
         return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")

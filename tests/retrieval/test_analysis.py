@@ -1,0 +1,71 @@
+"""Specification of text analysis: one pipeline for documents and questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import analyze
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("C++", ["c++"]),
+        ("C#", ["c#"]),
+        (".NET", ["dotnet"]),
+        ("ASP.NET", ["aspnet"]),
+        ("Node.js", ["nodej"]),
+        ("R", ["r"]),
+        ("SQL", ["sql"]),
+        (
+            "C++, C# and .NET; also Node.js, R and SQL.",
+            ["c++", "c#", "dotnet", "nodej", "r", "sql"],
+        ),
+    ],
+)
+def test_it_terms_survive_tokenization(text: str, terms: list[str]) -> None:
+    assert analyze(text) == terms
+
+
+@pytest.mark.parametrize(
+    "spelling", ["back-end", "backend", "back end", "Back-End", "BACKEND", "back‑end"]
+)
+def test_back_end_spellings_match_each_other(spelling: str) -> None:
+    assert analyze(f"{spelling} engineer") == ["backend", "engin"]
+
+
+def test_other_compounds_join_and_unknown_hyphenated_words_split() -> None:
+    assert analyze("e-commerce") == analyze("ecommerce") == analyze("e commerce") == ["ecommerc"]
+    assert analyze("server-side") == analyze("server side") == ["server", "side"]
+
+
+def test_case_folding_stemming_and_stopwords() -> None:
+    assert analyze("What does a Developer do in the Databases?") == ["develop", "databas"]
+
+
+def test_it_as_an_acronym_is_kept_but_the_pronoun_is_dropped() -> None:
+    assert analyze("IT consultancy") == ["infotech", "consult"]
+    assert analyze("it works") == ["work"]
+
+
+def test_unicode_is_normalised() -> None:
+    assert analyze("ｃａｆé") == ["cafe"]  # full-width letters and an accent
+    assert analyze("zero\u200bwidth") == ["zerowidth"]
+    assert analyze("ﬁntech") == ["fintech"]  # the "fi" ligature
+
+
+def test_questions_of_only_stopwords_or_symbols_have_no_terms() -> None:
+    assert analyze("what is it that you do?") == []
+    assert analyze("?!… — ") == []
+    assert analyze("") == []
+
+
+def test_html_looking_text_is_just_words() -> None:
+    assert analyze("<b>what</b> is an API & SQL?") == ["api", "sql"]
+    assert analyze("a <script>x</script> b < c") == ["x", "b", "c"]
+
+
+def test_documents_and_questions_share_the_pipeline() -> None:
+    document = "Back-end Engineers build APIs in Node.js."
+    question = "backend engineer api node.js"
+    assert set(analyze(question)) <= set(analyze(document))
