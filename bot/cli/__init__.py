@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.cli.common import CommandError
 
-COMMANDS = ("ask", "eval")
+COMMANDS = ("ask", "eval", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:
