@@ -1,19 +1,63 @@
 """Ranking: from a question to hits, and the decision whether the best hit answers it.
 
 This is the only module that combines scores; ``index`` only knows BM25 and ``search``
-only wires stages together. Keep it deterministic: same glossary and question, same hits.
+only wires stages together. BM25 (rank-bm25's definition) stays the core of every part;
+what is added here is where it is computed and how the parts are weighed:
+
+1. The question becomes weighted terms (``query``: filler dropped, typos corrected,
+   synonyms added at a lower weight).
+2. Entries are ranked first. An entry's score adds its BM25 over the whole entry, over its
+   names (title, aliases, learned acronyms), its best passage's BM25, and how completely
+   the question spells out one of its names. Every BM25 part is divided by the query's
+   ideal (sum of weight x idf), so the weights below mean the same for every question.
+3. Passages of the ranked entries follow their entry, ordered by passage BM25 plus a
+   match on their section heading or item label ("advantages", "fintech").
+4. The hits are the best entry's two best passages, then the best passage of each next
+   entry, so a wrong first guess still leaves the right entry in the first five.
+5. ``confidence`` decides whether the first hit answers the question.
+
+Keep it deterministic: same glossary and question, same hits (ties by passage id).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from retrieval.analysis import analyze
-from retrieval.index import BM25Index
+import numpy as np
+
+from retrieval.analysis import analyze, normalize, tokenize
+from retrieval.confidence import Evidence, decide
+from retrieval.fields import (
+    Fields,
+    entry_max,
+    ideal,
+    matched_mass,
+    weighted_scores,
+)
+from retrieval.index import BM25Index, FloatArray, IntArray, top_k_of
 from retrieval.models import Answer, Hit, Passage
+from retrieval.query import Query, QueryParser, prepare_question, shipped_filler
+from retrieval.spelling import Speller
+from retrieval.synonyms import Synonyms, shipped_groups
 
-MAX_QUESTION_CHARS = 1000
-ANSWER_COVERAGE = 0.5
+__all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
+
+ENTRY_DEPTH = 10
+FIRST_ENTRY_PASSAGES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each part counts; BM25 parts are relative to the query's ideal score."""
+
+    entry: float = 1.0
+    name: float = 0.5
+    best_passage: float = 0.5
+    name_match: float = 1.5
+    passage: float = 1.0
+    heading: float = 0.5
+    lead: float = 0.05
 
 
 def passage_terms(passage: Passage) -> list[str]:
@@ -22,12 +66,26 @@ def passage_terms(passage: Passage) -> list[str]:
     return analyze(names) + analyze(passage.text)
 
 
-def prepare_question(question: str) -> tuple[str, bool]:
-    """Collapse whitespace and cut over-long questions; returns (text, was it cut)."""
-    text = " ".join(question.split())
-    if len(text) > MAX_QUESTION_CHARS:
-        return text[:MAX_QUESTION_CHARS], True
-    return text, False
+@dataclass(frozen=True, slots=True)
+class EntryParts:
+    """Why an entry ranked where it did."""
+
+    entry: str
+    score: float
+    entry_bm25: float
+    name_bm25: float
+    best_passage: float
+    name_match: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Everything one question produced: the query, entry parts and ordered passages."""
+
+    query: Query
+    entries: tuple[EntryParts, ...]
+    passages: tuple[tuple[int, float, float, float], ...]  # id, total, passage, heading
+    evidence: Evidence | None
 
 
 class Ranker:
@@ -38,35 +96,132 @@ class Ranker:
         passages: Sequence[Passage],
         terms: Sequence[Sequence[str]],
         index: BM25Index,
+        *,
+        synonyms: Sequence[Sequence[str]] = (),
+        weights: Weights | None = None,
     ) -> None:
         self.passages = passages
         self.index = index
-        self._term_sets = [frozenset(t) for t in terms]
+        self.weights = weights or Weights()
+        self.fields = Fields(passages, terms)
+        doc_freq = {t: int(index.doc_freq[i]) for t, i in index.vocabulary.items()}
+        self._idf = {t: max(float(index.idf[i]), 0.05) for t, i in index.vocabulary.items()}
+        self._name_mass = self.fields.name_masses(self._idf)
+        name_words = {
+            tok.word: analyze(tok.word)[0]
+            for name in self.fields.name_text
+            for tok in tokenize(normalize(name))
+            if tok.word.isalpha() and analyze(tok.word)
+        }
+        self.parser = QueryParser(
+            doc_freq=doc_freq,
+            names=self.fields.name_docs,
+            speller=Speller(doc_freq, name_words),
+            synonyms=Synonyms([*shipped_groups(), *synonyms]),
+            filler=shipped_filler(),
+        )
 
     def answer(self, question: str, limit: int) -> Answer:
         """Rank passages for ``question`` and decide whether the best one answers it."""
-        text, truncated = prepare_question(question)
-        terms = tuple(analyze(text))
-        if not terms or not self.passages or limit <= 0:
-            return Answer(text, False, (), terms, truncated=truncated)
-        ranked = self.index.top_k(terms, limit)
-        hits = tuple(self._hit(pid, score) for pid, score in ranked)
-        answered = bool(ranked) and self._coverage(terms, ranked[0][0]) >= ANSWER_COVERAGE
-        return Answer(text, answered, hits, terms, truncated=truncated)
+        ranking = self.rank(question, limit)
+        query = ranking.query
+        hits = tuple(self._hit(pid, total) for pid, total, _, _ in ranking.passages[:limit])
+        answered = bool(hits) and ranking.evidence is not None and ranking.evidence.answered
+        return Answer(
+            query.text,
+            answered,
+            hits,
+            query.analyzed,
+            corrections=tuple((c.wrong, c.right) for c in query.corrections),
+            truncated=query.truncated,
+        )
 
-    def _coverage(self, terms: Sequence[str], passage_id: int) -> float:
-        """Share of the question's idf weight that the passage matches."""
-        present = self._term_sets[passage_id]
-        idf_floor = self.index.idf_floor or 0.0
-        total = matched = 0.0
-        max_idf = float(self.index.idf.max()) if len(self.index.idf) else 1.0
-        for term in set(terms):
-            idf = self.index.term_idf(term)
-            weight = max(idf, idf_floor) if idf is not None else max_idf
-            total += weight
-            if term in present:
-                matched += weight
-        return matched / total if total else 0.0
+    def rank(self, question: str, limit: int) -> Ranking:
+        """The full ranking for ``question``, with the parts of every score."""
+        query = self.parser.parse(question)
+        weights = query.weights()
+        if not weights or not self.passages or limit <= 0:
+            return Ranking(query, (), (), None)
+        entries, passage_scores = self._rank_entries(query, weights)
+        passages = self._order_passages(weights, entries, passage_scores, limit)
+        evidence = decide(query, entries, self.fields, self._idf) if entries else None
+        return Ranking(query, tuple(entries), tuple(passages), evidence)
+
+    def _rank_entries(
+        self, query: Query, weights: dict[str, float]
+    ) -> tuple[list[EntryParts], tuple[IntArray, FloatArray]]:
+        """The best entries with their score parts, and every matching passage's BM25."""
+        f, w = self.fields, self.weights
+        n = len(f.entry_ids)
+        p_docs, p_scores = weighted_scores(self.index, weights)
+        p_scores = p_scores / (ideal(self.index, weights) or 1.0)
+        e_docs, e_scores = weighted_scores(f.entries, weights)
+        if len(e_docs) == 0:
+            return [], (p_docs, p_scores)
+        parts = np.zeros((4, n), dtype=np.float64)
+        parts[0, e_docs] = e_scores / (ideal(f.entries, weights) or 1.0)
+        n_docs, n_scores = weighted_scores(f.names, weights)
+        owners, best = entry_max(f.name_entry, n_docs, n_scores)
+        parts[1, owners] = best / (ideal(f.names, weights) or 1.0)
+        owners, best = entry_max(f.passage_entry, p_docs, p_scores)
+        parts[2, owners] = best
+        owners, best = self._name_match(query)
+        parts[3, owners] = best
+        totals = w.entry * parts[0] + w.name * parts[1] + w.best_passage * parts[2]
+        totals += w.name_match * parts[3]
+        ranked = top_k_of(e_docs, totals[e_docs], ENTRY_DEPTH)
+        entries = [
+            EntryParts(f.entry_ids[e], score, *(float(x) for x in parts[:, e]))
+            for e, score in ranked
+        ]
+        return entries, (p_docs, p_scores)
+
+    def _name_match(self, query: Query) -> tuple[IntArray, FloatArray]:
+        """Per entry, how completely the question spells out one of its names (0..1).
+
+        The product of two shares of idf weight: of the name, the part the question
+        mentions; of the question's own terms, the part the name covers.
+        """
+        own = {t: min(w, 1.0) * self._idf[t] for t, w in _own_weights(query).items()}
+        docs, mass = matched_mass(self.fields.names, own)
+        if len(docs) == 0:
+            return docs, mass
+        total = sum(own.values()) + len(query.unknown) * max(self._idf.values(), default=1.0)
+        scores = (mass / self._name_mass[docs]) * (mass / (total or 1.0))
+        return entry_max(self.fields.name_entry, docs, scores)
+
+    def _order_passages(
+        self,
+        weights: dict[str, float],
+        entries: Sequence[EntryParts],
+        passage_scores: tuple[IntArray, FloatArray],
+        limit: int,
+    ) -> list[tuple[int, float, float, float]]:
+        """Passages of the ranked entries: entry score + passage BM25 + heading match."""
+        f, w = self.fields, self.weights
+        p_docs, p_scores = passage_scores
+        h_docs, h_scores = weighted_scores(f.headings, weights)
+        heading = dict(
+            zip(
+                h_docs.tolist(),
+                (h_scores / (ideal(f.headings, weights) or 1.0)).tolist(),
+                strict=True,
+            )
+        )
+        entry_score = {f.entry_number[e.entry]: e.score for e in entries}
+        mask = np.isin(f.passage_entry[p_docs], np.fromiter(entry_score, dtype=np.int64))
+        scored: list[tuple[int, float, float, float]] = []
+        for pid, p in zip(p_docs[mask].tolist(), p_scores[mask].tolist(), strict=True):
+            h = heading.get(pid, 0.0)
+            total = (
+                entry_score[int(f.passage_entry[pid])]
+                + w.passage * p
+                + w.heading * h
+                + w.lead * int(f.is_lead[pid])
+            )
+            scored.append((pid, total, p, h))
+        order = [f.entry_number[e.entry] for e in entries]
+        return _diversify(scored, order, f.passage_entry, limit)
 
     def _hit(self, passage_id: int, score: float) -> Hit:
         p = self.passages[passage_id]
@@ -79,3 +234,29 @@ class Ranker:
             url=p.url,
             score=score,
         )
+
+
+def _own_weights(query: Query) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for t in query.terms:
+        if t.source != "synonym":
+            weights[t.term] = weights.get(t.term, 0.0) + t.weight
+    return weights
+
+
+def _diversify(
+    scored: list[tuple[int, float, float, float]],
+    entry_order: Sequence[int],
+    passage_entry: IntArray,
+    limit: int,
+) -> list[tuple[int, float, float, float]]:
+    """First entry's best passages, then each next entry's best, then everything else."""
+    by_entry: dict[int, list[tuple[int, float, float, float]]] = {}
+    for item in sorted(scored, key=lambda s: (-s[1], s[0])):
+        by_entry.setdefault(int(passage_entry[item[0]]), []).append(item)
+    ordered: list[tuple[int, float, float, float]] = []
+    for rank, entry in enumerate(entry_order):
+        ordered.extend(by_entry.get(entry, [])[: FIRST_ENTRY_PASSAGES if rank == 0 else 1])
+    chosen = {item[0] for item in ordered}
+    rest = [item for item in sorted(scored, key=lambda s: (-s[1], s[0])) if item[0] not in chosen]
+    return (ordered + rest)[: max(limit, len(ordered))]

@@ -1,0 +1,139 @@
+"""Field indexes the ranker adds next to the passage index: entries, names and headings.
+
+A passage is a small piece of an entry, so the passage index alone cannot tell that a
+whole entry is about a question (paraphrases spread over several paragraphs), nor that
+the question *names* an entry rather than mentions it. These indexes are all BM25
+(``BM25Index``, rank-bm25's ``BM25Okapi`` definition), built from the passages and term
+lists the glossary already has, so nothing is analysed twice except short names:
+
+- entries: one document per entry, the concatenation of its passages' terms;
+- names: one document per name of an entry (title, each alias, learned acronyms);
+- headings: one document per passage, its section heading and item label.
+
+``weighted_scores`` scores a weighted query on any of them, reading only the postings
+of the query's terms; ``entry_max`` folds passage scores into their entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from retrieval.analysis import analyze
+from retrieval.index import BM25Index, FloatArray, IntArray
+from retrieval.models import Passage
+from retrieval.names import names_by_entry
+
+IDF_FLOOR = 0.05
+
+
+def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
+    """BM25 scores of ``index``'s documents for terms with weights (weight 1 = rank-bm25)."""
+    docs_parts: list[IntArray] = []
+    score_parts: list[FloatArray] = []
+    for term, weight in weights.items():
+        if term in index.vocabulary:
+            docs, scores = index.score((term,))
+            docs_parts.append(docs)
+            score_parts.append(scores * weight)
+    return _accumulate(docs_parts, score_parts)
+
+
+def matched_mass(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
+    """Per document, the summed weight of the query terms it contains (no tf, no length)."""
+    docs_parts: list[IntArray] = []
+    score_parts: list[FloatArray] = []
+    for term, weight in weights.items():
+        docs = index.postings(term)
+        if len(docs):
+            docs_parts.append(docs)
+            score_parts.append(np.full(len(docs), weight, dtype=np.float64))
+    return _accumulate(docs_parts, score_parts)
+
+
+def _accumulate(
+    docs_parts: Sequence[IntArray], score_parts: Sequence[FloatArray]
+) -> tuple[IntArray, FloatArray]:
+    if not docs_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(docs_parts) == 1:
+        return docs_parts[0], score_parts[0]
+    unique, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
+    totals = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(unique))
+    return unique.astype(np.int64, copy=False), totals
+
+
+def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
+    """Sum of weight x idf over the query terms the index knows: the scale of its scores."""
+    total = 0.0
+    for term, weight in weights.items():
+        idf = index.term_idf(term)
+        if idf is not None:
+            total += weight * max(idf, IDF_FLOOR)
+    return total
+
+
+def entry_max(owners: IntArray, docs: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:
+    """The best score per owner (entry) of sorted ``docs`` whose owners are non-decreasing."""
+    if len(docs) == 0:
+        return docs, scores
+    owner = owners[docs]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    return owner[starts], np.maximum.reduceat(scores, starts)
+
+
+class Fields:
+    """The entry, name and heading indexes of one glossary build."""
+
+    def __init__(self, passages: Sequence[Passage], terms: Sequence[Sequence[str]]) -> None:
+        entry_ids: dict[str, int] = {}
+        passage_entry: list[int] = []
+        for passage in passages:
+            passage_entry.append(entry_ids.setdefault(passage.entry, len(entry_ids)))
+        if passage_entry != sorted(passage_entry):
+            raise ValueError("passages must be grouped by entry, as build_passages yields them")
+        self.entry_ids = list(entry_ids)
+        self.entry_number = entry_ids
+        self.passage_entry: IntArray = np.asarray(passage_entry, dtype=np.int64)
+        self.entry_passages: IntArray = np.searchsorted(
+            self.passage_entry, np.arange(len(entry_ids) + 1)
+        ).astype(np.int64)
+        entry_docs: list[list[str]] = [[] for _ in entry_ids]
+        for owner, passage_terms in zip(passage_entry, terms, strict=True):
+            entry_docs[owner].extend(passage_terms)
+        self.entries = BM25Index(entry_docs, idf_floor=IDF_FLOOR)
+        self.entry_terms = [frozenset(doc) for doc in entry_docs]
+        self.names_of = names_by_entry(passages)
+        name_docs: list[list[str]] = []
+        name_entry: list[int] = []
+        self.name_text: list[str] = []
+        for entry, number in entry_ids.items():
+            for name in self.names_of[entry]:
+                name_docs.append(analyze(name))
+                name_entry.append(number)
+                self.name_text.append(name)
+        self.names = BM25Index(name_docs, idf_floor=IDF_FLOOR)
+        self.name_docs = [tuple(doc) for doc in name_docs]
+        self.name_entry: IntArray = np.asarray(name_entry, dtype=np.int64)
+        headings: dict[tuple[str | None, str | None], list[str]] = {}
+        self.headings = BM25Index(
+            [_heading_terms(headings, p.section, p.label) for p in passages], idf_floor=IDF_FLOOR
+        )
+        self.is_lead: IntArray = np.asarray([p.section is None for p in passages], dtype=np.int64)
+
+    def name_masses(self, idf: Mapping[str, float]) -> FloatArray:
+        """Per name, the summed idf of its distinct terms (what a full mention is worth)."""
+        return np.asarray(
+            [sum(idf.get(t, IDF_FLOOR) for t in set(doc)) or 1.0 for doc in self.name_docs],
+            dtype=np.float64,
+        )
+
+
+def _heading_terms(
+    cache: dict[tuple[str | None, str | None], list[str]], section: str | None, label: str | None
+) -> list[str]:
+    key = (section, label)
+    if key not in cache:
+        cache[key] = analyze(section or "") + analyze(label or "")
+    return cache[key]
