@@ -8,7 +8,7 @@ lists the glossary already has, so nothing is analysed twice except short names:
 
 - entries: one document per entry, the concatenation of its passages' terms;
 - names: one document per name of an entry (title, each alias, learned acronyms);
-- headings: one document per passage, its section heading and item label.
+- sections and labels: one document per passage, its section heading or its item label.
 
 ``weighted_scores`` scores a weighted query on any of them, reading only the postings
 of the query's terms; ``entry_max`` folds passage scores into their entries.
@@ -115,25 +115,28 @@ class Fields:
                 self.name_text.append(name)
         self.names = BM25Index(name_docs, idf_floor=IDF_FLOOR)
         self.name_docs = [tuple(doc) for doc in name_docs]
+        self.names_by_number: list[list[tuple[str, ...]]] = [[] for _ in entry_ids]
+        for owner, doc in zip(name_entry, self.name_docs, strict=True):
+            self.names_by_number[owner].append(doc)
         self.name_entry: IntArray = np.asarray(name_entry, dtype=np.int64)
-        headings: dict[tuple[str | None, str | None], list[str]] = {}
-        self.headings = BM25Index(
-            [_heading_terms(headings, p.section, p.label) for p in passages], idf_floor=IDF_FLOOR
-        )
+        cache: dict[str, list[str]] = {}
+        self.sections = BM25Index([_field_terms(cache, p.section) for p in passages])
+        self.labels = BM25Index([_field_terms(cache, p.label) for p in passages])
+        self.section_docs = [tuple(_field_terms(cache, p.section)) for p in passages]
+        self.label_docs = [tuple(_field_terms(cache, p.label)) for p in passages]
         self.is_lead: IntArray = np.asarray([p.section is None for p in passages], dtype=np.int64)
 
-    def name_masses(self, idf: Mapping[str, float]) -> FloatArray:
-        """Per name, the summed idf of its distinct terms (what a full mention is worth)."""
-        return np.asarray(
-            [sum(idf.get(t, IDF_FLOOR) for t in set(doc)) or 1.0 for doc in self.name_docs],
-            dtype=np.float64,
-        )
+
+def masses(docs: Sequence[Sequence[str]], idf: Mapping[str, float]) -> FloatArray:
+    """Per document, the summed idf of its distinct terms (1 for an empty document)."""
+    return np.asarray(
+        [sum(idf.get(t, IDF_FLOOR) for t in set(doc)) or 1.0 for doc in docs], dtype=np.float64
+    )
 
 
-def _heading_terms(
-    cache: dict[tuple[str | None, str | None], list[str]], section: str | None, label: str | None
-) -> list[str]:
-    key = (section, label)
-    if key not in cache:
-        cache[key] = analyze(section or "") + analyze(label or "")
-    return cache[key]
+def _field_terms(cache: dict[str, list[str]], text: str | None) -> list[str]:
+    if not text:
+        return []
+    if text not in cache:
+        cache[text] = analyze(text)
+    return cache[text]

@@ -16,10 +16,10 @@ misspell the one word that matters. The steps, each visible in ``ask --explain``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
-from retrieval.analysis import analyzed_tokens, normalize, tokenize
+from retrieval.analysis import Token, analyzed_tokens, normalize, tokenize
 from retrieval.spelling import Correction, Speller
 from retrieval.synonyms import Expansion, Synonyms
 
@@ -40,14 +40,22 @@ class QueryTerm:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A question after filler removal, typo correction and synonym expansion."""
+    """A question after filler removal, typo correction and synonym expansion.
+
+    ``unknown`` holds the index terms of words the glossary does not know (not
+    corrected); ``sequence`` every remaining term in question order, unknown ones too,
+    and ``spans`` where each sits in ``normalized`` (the question after ``normalize``).
+    """
 
     text: str
     terms: tuple[QueryTerm, ...]
+    normalized: str = ""
     dropped: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
     expansions: tuple[Expansion, ...] = ()
     unknown: tuple[str, ...] = ()
+    sequence: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
     truncated: bool = False
 
     @property
@@ -89,6 +97,27 @@ def shipped_filler() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
+@dataclass
+class _Found:
+    """What ``QueryParser._resolve`` sorts the words of a question into."""
+
+    terms: list[QueryTerm] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, term: QueryTerm, span: tuple[int, int]) -> None:
+        self.terms.append(term)
+        self.kept.append(term.term)
+        self.spans.append(span)
+
+    def correct(self, fix: Correction, span: tuple[int, int]) -> None:
+        self.corrections.append(fix)
+        self.add(QueryTerm(fix.term, CORRECTION_WEIGHT, fix.wrong, "correction"), span)
+
+
 class QueryParser:
     """Turns questions into ``Query`` objects for one glossary build."""
 
@@ -113,41 +142,66 @@ class QueryParser:
         """The weighted terms for ``question``."""
         text, truncated = prepare_question(question)
         normalized = normalize(text)
-        analyzed = analyzed_tokens(normalized)
-        protected = self._named_positions([term for _, term in analyzed])
-        spans = self._filler_spans(normalized)
-        terms: list[QueryTerm] = []
-        dropped: list[str] = []
-        corrections: list[Correction] = []
-        unknown: list[str] = []
-        for position, (token, term) in enumerate(analyzed):
-            if position not in protected and any(
-                lo <= token.start and token.end <= hi for lo, hi in spans
-            ):
-                dropped.append(token.word)
-            elif term in self._doc_freq:
-                terms.append(QueryTerm(term, 1.0, token.word, "question"))
-            elif (fix := self._speller.correct(token.word, term)) is not None:
-                corrections.append(fix)
-                terms.append(QueryTerm(fix.term, CORRECTION_WEIGHT, token.word, "correction"))
-            else:
-                unknown.append(token.word)
-        expansions = self._synonyms.expand([t.term for t in terms])
+        found = _Found()
+        self._resolve(analyzed_tokens(normalized), self._filler_spans(normalized), found)
+        expansions = self._synonyms.expand(found.kept)
         for expansion in expansions:
             for term in expansion.terms:
                 if term in self._doc_freq:
-                    terms.append(
+                    found.terms.append(
                         QueryTerm(term, SYNONYM_WEIGHT, " ".join(expansion.phrase), "synonym")
                     )
         return Query(
             text=text,
-            terms=tuple(terms),
-            dropped=tuple(dropped),
-            corrections=tuple(corrections),
+            normalized=normalized,
+            terms=tuple(found.terms),
+            dropped=tuple(found.dropped),
+            corrections=tuple(found.corrections),
             expansions=tuple(expansions),
-            unknown=tuple(unknown),
+            unknown=tuple(found.unknown),
+            sequence=tuple(found.kept),
+            spans=tuple(found.spans),
             truncated=truncated,
         )
+
+    def _resolve(
+        self,
+        analyzed: Sequence[tuple[Token, str]],
+        filler: Sequence[tuple[int, int]],
+        found: _Found,
+    ) -> None:
+        """Sort each question word into filler, known, corrected or unknown."""
+        protected = self._named_positions([term for _, term in analyzed])
+        skip = False
+        for position, (token, term) in enumerate(analyzed):
+            if skip:
+                skip = False
+                continue
+            if position not in protected and any(
+                lo <= token.start and token.end <= hi for lo, hi in filler
+            ):
+                found.dropped.append(token.word)
+                continue
+            span = (token.start, token.end)
+            if term in self._doc_freq:
+                found.add(QueryTerm(term, 1.0, token.word, "question"), span)
+                continue
+            # A typo inside a compound ("fornt-end"): try it joined with the next word.
+            if position + 1 < len(analyzed):
+                after, _ = analyzed[position + 1]
+                joined = token.word + after.word
+                fix = self._speller.correct(joined, joined)
+                if fix is not None:
+                    found.correct(fix, (token.start, after.end))
+                    skip = True
+                    continue
+            fix = self._speller.correct(token.word, term)
+            if fix is not None:
+                found.correct(fix, span)
+            else:
+                found.unknown.append(term)
+                found.kept.append(term)
+                found.spans.append(span)
 
     def _named_positions(self, terms: Sequence[str]) -> set[int]:
         """Positions of terms that spell out an entry name ("product manager")."""

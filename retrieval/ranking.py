@@ -32,6 +32,7 @@ from retrieval.fields import (
     Fields,
     entry_max,
     ideal,
+    masses,
     matched_mass,
     weighted_scores,
 )
@@ -52,11 +53,11 @@ class Weights:
     """How much each part counts; BM25 parts are relative to the query's ideal score."""
 
     entry: float = 1.0
-    name: float = 0.5
+    name: float = 0.0
     best_passage: float = 0.5
-    name_match: float = 1.5
+    name_match: float = 1.0
     passage: float = 1.0
-    heading: float = 0.5
+    heading: float = 1.0
     lead: float = 0.05
 
 
@@ -106,7 +107,9 @@ class Ranker:
         self.fields = Fields(passages, terms)
         doc_freq = {t: int(index.doc_freq[i]) for t, i in index.vocabulary.items()}
         self._idf = {t: max(float(index.idf[i]), 0.05) for t, i in index.vocabulary.items()}
-        self._name_mass = self.fields.name_masses(self._idf)
+        self._name_mass = masses(self.fields.name_docs, self._idf)
+        self._section_mass = masses(self.fields.section_docs, self._idf)
+        self._label_mass = masses(self.fields.label_docs, self._idf)
         name_words = {
             tok.word: analyze(tok.word)[0]
             for name in self.fields.name_text
@@ -160,9 +163,10 @@ class Ranker:
             return [], (p_docs, p_scores)
         parts = np.zeros((4, n), dtype=np.float64)
         parts[0, e_docs] = e_scores / (ideal(f.entries, weights) or 1.0)
-        n_docs, n_scores = weighted_scores(f.names, weights)
-        owners, best = entry_max(f.name_entry, n_docs, n_scores)
-        parts[1, owners] = best / (ideal(f.names, weights) or 1.0)
+        if w.name:
+            n_docs, n_scores = weighted_scores(f.names, weights)
+            owners, best = entry_max(f.name_entry, n_docs, n_scores)
+            parts[1, owners] = best / (ideal(f.names, weights) or 1.0)
         owners, best = entry_max(f.passage_entry, p_docs, p_scores)
         parts[2, owners] = best
         owners, best = self._name_match(query)
@@ -200,14 +204,7 @@ class Ranker:
         """Passages of the ranked entries: entry score + passage BM25 + heading match."""
         f, w = self.fields, self.weights
         p_docs, p_scores = passage_scores
-        h_docs, h_scores = weighted_scores(f.headings, weights)
-        heading = dict(
-            zip(
-                h_docs.tolist(),
-                (h_scores / (ideal(f.headings, weights) or 1.0)).tolist(),
-                strict=True,
-            )
-        )
+        heading = self._heading_match(weights)
         entry_score = {f.entry_number[e.entry]: e.score for e in entries}
         mask = np.isin(f.passage_entry[p_docs], np.fromiter(entry_score, dtype=np.int64))
         scored: list[tuple[int, float, float, float]] = []
@@ -222,6 +219,23 @@ class Ranker:
             scored.append((pid, total, p, h))
         order = [f.entry_number[e.entry] for e in entries]
         return _diversify(scored, order, f.passage_entry, limit)
+
+    def _heading_match(self, weights: dict[str, float]) -> dict[int, float]:
+        """Per passage, how completely the question names its section or its item label.
+
+        Each field scores the share of its idf weight that the question mentions (a
+        synonym counts half), and the better of the two counts: "advantages of X" names
+        the Advantages section, "X in fintech" the Fintech item.
+        """
+        f = self.fields
+        capped = {t: min(w, 1.0) * self._idf[t] for t, w in weights.items()}
+        best: dict[int, float] = {}
+        for index, mass in ((f.sections, self._section_mass), (f.labels, self._label_mass)):
+            docs, matched = matched_mass(index, capped)
+            for pid, share in zip(docs.tolist(), (matched / mass[docs]).tolist(), strict=True):
+                if share > best.get(pid, 0.0):
+                    best[pid] = share
+        return best
 
     def _hit(self, passage_id: int, score: float) -> Hit:
         p = self.passages[passage_id]

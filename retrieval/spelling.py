@@ -4,7 +4,7 @@ A question word is only corrected when the index does not know it at all: a word
 glossary uses is never "fixed" into another one. Candidates are index terms (stems) and
 the surface words of entry names, within an optimal-string-alignment distance (a swap of
 two neighbouring letters costs one) of 1 for words of 5-7 letters and 2 from 8 letters
-on; shorter words are left alone because too many real terms (``grpc``, ``ldap``) sit one
+on (counted on the word or on its stem, whichever is compared); shorter words are left alone because too many real terms (``grpc``, ``ldap``) sit one
 edit from an unrelated word. Typos rarely change the first letter, so candidates are
 bucketed by first letter and length, which keeps a look-up to a few thousand comparisons
 even on a large glossary; each word's result is cached for the life of the vocabulary.
@@ -74,11 +74,13 @@ class Speller:
         return self._cache[key]
 
     def _lookup(self, word: str, term: str) -> Correction | None:
-        edits = max_edits(word)
-        if edits == 0 or not word.isalpha() or term in self._doc_freq:
+        if not word.isalpha() or term in self._doc_freq:
             return None
         best: tuple[int, int, int, str] | None = None
         for probe in dict.fromkeys((word, term)):
+            edits = max_edits(probe)
+            if edits == 0:
+                continue
             for form, distance in self._candidates(probe, edits):
                 target = self._forms[form]
                 rank = (
