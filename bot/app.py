@@ -1,0 +1,229 @@
+"""Wiring: the python-telegram-bot ``Application`` with every handler, and how it is served.
+
+``build_application`` registers all handlers in one list; ``serve`` runs long polling or the
+webhook until a stop event is set. ``glossary-bot run`` and the end-to-end tests both go
+through these two functions, so the tests exercise exactly what production runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode, UpdateType
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.flood import FloodGate
+from bot.handlers_callbacks import on_button
+from bot.handlers_commands import (
+    on_ask,
+    on_browse,
+    on_entry,
+    on_help,
+    on_reload,
+    on_start,
+    on_stats,
+    on_unknown_command,
+)
+from bot.handlers_errors import on_error
+from bot.handlers_inline import on_inline_query
+from bot.handlers_messages import (
+    GROUP_QUESTION,
+    NEW_MESSAGE,
+    PRIVATE_NON_TEXT,
+    PRIVATE_QUESTION,
+    SERVED_MESSAGE,
+    flood_guard,
+    on_group_question,
+    on_non_text,
+    on_private_question,
+)
+from bot.holder import GlossaryHolder
+from bot.services import SERVICES_KEY, Services
+from bot.storage import QuestionStore
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
+CONCURRENT_UPDATES = 32  # a slow reply in one chat must not hold up the others
+# Edited messages are not requested: an edit never gets a second answer.
+ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY, UpdateType.INLINE_QUERY]
+
+PUBLIC_COMMANDS = (
+    BotCommand("ask", "Ask a question"),
+    BotCommand("entry", "Show a whole entry, e.g. /entry API"),
+    BotCommand("browse", "All entries A to Z"),
+    BotCommand("help", "What I can do"),
+    BotCommand("start", "Welcome and example questions"),
+)
+ADMIN_COMMANDS = (
+    BotCommand("reload", "Reread the knowledge folder"),
+    BotCommand("stats", "Entries, passages and questions since start"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """HTTP timeouts towards the Bot API, in seconds; ``poll`` is the long-poll duration."""
+
+    connect: float = 5.0
+    read: float = 10.0
+    write: float = 10.0
+    pool: float = 5.0
+    poll: int = 30
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+BotApplication = Application[
+    ExtBot[int],  # int: the rate limiter's per-call argument (retries)
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+
+
+def handlers() -> dict[int, Sequence[BaseHandler[Any, ContextTypes.DEFAULT_TYPE, Any]]]:
+    """Every handler, by group; group -1 (flood control) runs before the rest."""
+    command = filters.UpdateType.MESSAGE
+    return {
+        -1: [
+            MessageHandler(SERVED_MESSAGE, flood_guard),
+            CallbackQueryHandler(flood_guard),
+        ],
+        0: [
+            CommandHandler("start", on_start, filters=command),
+            CommandHandler("help", on_help, filters=command),
+            CommandHandler("ask", on_ask, filters=command),
+            CommandHandler("entry", on_entry, filters=command),
+            CommandHandler("browse", on_browse, filters=command),
+            CommandHandler("reload", on_reload, filters=command),
+            CommandHandler("stats", on_stats, filters=command),
+            MessageHandler(
+                NEW_MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND, on_unknown_command
+            ),
+            MessageHandler(PRIVATE_QUESTION, on_private_question),
+            MessageHandler(GROUP_QUESTION, on_group_question),
+            MessageHandler(PRIVATE_NON_TEXT, on_non_text),
+            CallbackQueryHandler(on_button),
+            InlineQueryHandler(on_inline_query),
+        ],
+    }
+
+
+def build_application(
+    settings: Settings,
+    holder: GlossaryHolder,
+    store: QuestionStore,
+    *,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    flood: FloodGate | None = None,
+) -> BotApplication:
+    """The bot, wired: Bot API address, rate limiter, timeouts, handlers, error handler."""
+    base = settings.telegram_api_base_url
+    application = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(f"{base}/bot")  # PTB appends the token: {base}/bot<token>/<method>
+        .base_file_url(f"{base}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read)
+        .write_timeout(timeouts.write)
+        .pool_timeout(timeouts.pool)
+        .get_updates_connect_timeout(timeouts.connect)
+        .get_updates_read_timeout(timeouts.read)  # PTB adds the long-poll time to this
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        settings, holder, store, flood if flood is not None else FloodGate()
+    )
+    application.add_handlers(handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+async def register_commands(application: BotApplication, admin_ids: Sequence[int]) -> None:
+    """Fill the command menu: public commands for everyone, admin ones in admins' chats."""
+    bot = application.bot
+    await bot.set_my_commands(PUBLIC_COMMANDS, scope=BotCommandScopeDefault())
+    for admin_id in admin_ids:
+        try:
+            await bot.set_my_commands(
+                PUBLIC_COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as exc:  # e.g. the admin has not started the bot yet
+            logger.warning("Could not set admin commands for user %d: %s", admin_id, exc)
+
+
+def webhook_path(url: str) -> str:
+    """The path the local webhook server listens on: the path of WEBHOOK_URL."""
+    return urlsplit(url).path.strip("/")
+
+
+async def serve(
+    application: BotApplication,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = DEFAULT_TIMEOUTS.poll,
+) -> None:
+    """Run the bot until ``stop`` is set: long polling, or a webhook when WEBHOOK_URL is set."""
+    async with application:  # initialize (getMe) ... shutdown
+        services: Services = application.bot_data[SERVICES_KEY]
+        await asyncio.to_thread(services.store.purge)
+        await register_commands(application, sorted(settings.admin_user_ids))
+        await application.start()
+        updater = application.updater
+        assert updater is not None
+        if settings.webhook_url:
+            await updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=webhook_path(settings.webhook_url),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            logger.info("Serving @%s by webhook", application.bot.username)
+        else:
+            await updater.start_polling(
+                timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3
+            )
+            logger.info("Serving @%s by long polling", application.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            logger.info("Stopping")
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()
