@@ -60,7 +60,7 @@ def _best_name(
     query: Query, names: Sequence[tuple[str, ...]], idf: Mapping[str, float]
 ) -> tuple[float, tuple[str, ...]]:
     asked = set(query.sequence)
-    best, best_name = 0.0, ()
+    best, best_name = 0.0, tuple[str, ...]()
     for name in names:
         mass = sum(idf.get(t, 0.0) for t in set(name)) or 1.0
         share = sum(idf.get(t, 0.0) for t in set(name) if t in asked) / mass
@@ -112,14 +112,14 @@ def decide(
     entries: Sequence[EntryParts],
     fields: Fields,
     idf: Mapping[str, float],
+    max_idf: float,
 ) -> Evidence:
     """Evidence for the best entry, and whether it answers the question."""
     best = entries[0]
     number = fields.entry_number[best.entry]
     covered = _covered(query, fields.entry_terms[number])
     own = dict.fromkeys(query.sequence)
-    unknown_weight = max(idf.values(), default=1.0)
-    weight = {t: idf.get(t, unknown_weight) for t in own}
+    weight = {t: idf.get(t, max_idf) for t in own}
     total = sum(weight.values())
     coverage = sum(w for t, w in weight.items() if t in covered) / total if total else 0.0
     name, name_terms = _best_name(query, fields.names_by_number[number], idf)

@@ -26,6 +26,8 @@ from retrieval.models import Passage
 from retrieval.names import names_by_entry
 
 IDF_FLOOR = 0.05
+DENSE_FACTOR = 8
+DENSE_MIN = 4096
 
 
 def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
@@ -37,7 +39,7 @@ def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[Int
             docs, scores = index.score((term,))
             docs_parts.append(docs)
             score_parts.append(scores * weight)
-    return _accumulate(docs_parts, score_parts)
+    return _accumulate(docs_parts, score_parts, len(index))
 
 
 def matched_mass(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
@@ -49,19 +51,28 @@ def matched_mass(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArr
         if len(docs):
             docs_parts.append(docs)
             score_parts.append(np.full(len(docs), weight, dtype=np.float64))
-    return _accumulate(docs_parts, score_parts)
+    return _accumulate(docs_parts, score_parts, len(index))
 
 
 def _accumulate(
-    docs_parts: Sequence[IntArray], score_parts: Sequence[FloatArray]
+    docs_parts: Sequence[IntArray], score_parts: Sequence[FloatArray], size: int
 ) -> tuple[IntArray, FloatArray]:
+    """Sum per document over several (sorted docs, values) lists, in list order."""
     if not docs_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     if len(docs_parts) == 1:
         return docs_parts[0], score_parts[0]
-    unique, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
-    totals = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(unique))
-    return unique.astype(np.int64, copy=False), totals
+    docs = np.concatenate(docs_parts)
+    values = np.concatenate(score_parts)
+    if size <= DENSE_FACTOR * len(docs) + DENSE_MIN:
+        # Small index: a dense sum is cheaper than sorting the postings.
+        dense = np.bincount(docs, weights=values, minlength=size)
+        seen = np.bincount(docs, minlength=size) > 0
+        found = np.flatnonzero(seen)
+        return found.astype(np.int64, copy=False), dense[found]
+    unique, inverse = np.unique(docs, return_inverse=True)
+    totals = np.bincount(inverse, weights=values, minlength=len(unique))
+    return unique.astype(np.int64, copy=False), totals.astype(np.float64, copy=False)
 
 
 def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
@@ -79,14 +90,23 @@ def entry_max(owners: IntArray, docs: IntArray, scores: FloatArray) -> tuple[Int
     if len(docs) == 0:
         return docs, scores
     owner = owners[docs]
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    change = np.empty(len(owner), dtype=bool)
+    change[0] = True
+    np.not_equal(owner[1:], owner[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
     return owner[starts], np.maximum.reduceat(scores, starts)
 
 
 class Fields:
     """The entry, name and heading indexes of one glossary build."""
 
-    def __init__(self, passages: Sequence[Passage], terms: Sequence[Sequence[str]]) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        terms: Sequence[Sequence[str]],
+        idf: Mapping[str, float],
+    ) -> None:
+        """``idf``: the passage index's idf per term, used to weigh names and headings."""
         entry_ids: dict[str, int] = {}
         passage_entry: list[int] = []
         for passage in passages:
@@ -125,6 +145,9 @@ class Fields:
         self.section_docs = [tuple(_field_terms(cache, p.section)) for p in passages]
         self.label_docs = [tuple(_field_terms(cache, p.label)) for p in passages]
         self.is_lead: IntArray = np.asarray([p.section is None for p in passages], dtype=np.int64)
+        self.name_mass = masses(self.name_docs, idf)
+        self.section_mass = masses(self.section_docs, idf)
+        self.label_mass = masses(self.label_docs, idf)
 
 
 def masses(docs: Sequence[Sequence[str]], idf: Mapping[str, float]) -> FloatArray:

@@ -15,15 +15,19 @@ misspell the one word that matters. The steps, each visible in ``ask --explain``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from retrieval.analysis import Token, analyzed_tokens, normalize, tokenize
+from retrieval.analysis import Token, analyzed_tokens, normalize
 from retrieval.spelling import Correction, Speller
 from retrieval.synonyms import Expansion, Synonyms
 
 MAX_QUESTION_CHARS = 1000
+# Filler is matched on plain words (apostrophes and hyphens split), so "what's" is
+# "what s" and "co-worker" is "co worker" on both sides.
+_WORD = re.compile(r"[^\W_]+")
 SYNONYM_WEIGHT = 0.5
 CORRECTION_WEIGHT = 1.0
 
@@ -83,7 +87,7 @@ def _phrases(lines: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     """Filler phrases as word tuples, indexed by first word, longest first."""
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for line in lines:
-        words = tuple(tok.word for tok in tokenize(normalize(line)))
+        words = tuple(_WORD.findall(normalize(line).casefold()))
         if words:
             by_first.setdefault(words[0], []).append(words)
     for options in by_first.values():
@@ -214,14 +218,14 @@ class QueryParser:
 
     def _filler_spans(self, normalized: str) -> list[tuple[int, int]]:
         """Character spans of filler phrases in the normalised question."""
-        tokens = list(tokenize(normalized))
-        words = [tok.word for tok in tokens]
+        matches = list(_WORD.finditer(normalized.casefold()))
+        words = [m.group() for m in matches]
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(words):
             for phrase in self._filler.get(words[i], ()):
                 if tuple(words[i : i + len(phrase)]) == phrase:
-                    spans.append((tokens[i].start, tokens[i + len(phrase) - 1].end))
+                    spans.append((matches[i].start(), matches[i + len(phrase) - 1].end()))
                     i += len(phrase) - 1
                     break
             i += 1

@@ -28,16 +28,10 @@ import numpy as np
 
 from retrieval.analysis import analyze, normalize, tokenize
 from retrieval.confidence import Evidence, decide
-from retrieval.fields import (
-    Fields,
-    entry_max,
-    ideal,
-    masses,
-    matched_mass,
-    weighted_scores,
-)
+from retrieval.fields import IDF_FLOOR, Fields, entry_max, ideal, matched_mass, weighted_scores
 from retrieval.index import BM25Index, FloatArray, IntArray, top_k_of
 from retrieval.models import Answer, Hit, Passage
+from retrieval.ordering import PassageParts, PassageWeights, order_passages
 from retrieval.query import Query, QueryParser, prepare_question, shipped_filler
 from retrieval.spelling import Speller
 from retrieval.synonyms import Synonyms, shipped_groups
@@ -45,7 +39,6 @@ from retrieval.synonyms import Synonyms, shipped_groups
 __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
 ENTRY_DEPTH = 10
-FIRST_ENTRY_PASSAGES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +78,7 @@ class Ranking:
 
     query: Query
     entries: tuple[EntryParts, ...]
-    passages: tuple[tuple[int, float, float, float], ...]  # id, total, passage, heading
+    passages: tuple[PassageParts, ...]
     evidence: Evidence | None
 
 
@@ -104,22 +97,14 @@ class Ranker:
         self.passages = passages
         self.index = index
         self.weights = weights or Weights()
-        self.fields = Fields(passages, terms)
+        self._idf = {t: max(float(index.idf[i]), IDF_FLOOR) for t, i in index.vocabulary.items()}
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self.fields = Fields(passages, terms, self._idf)
         doc_freq = {t: int(index.doc_freq[i]) for t, i in index.vocabulary.items()}
-        self._idf = {t: max(float(index.idf[i]), 0.05) for t, i in index.vocabulary.items()}
-        self._name_mass = masses(self.fields.name_docs, self._idf)
-        self._section_mass = masses(self.fields.section_docs, self._idf)
-        self._label_mass = masses(self.fields.label_docs, self._idf)
-        name_words = {
-            tok.word: analyze(tok.word)[0]
-            for name in self.fields.name_text
-            for tok in tokenize(normalize(name))
-            if tok.word.isalpha() and analyze(tok.word)
-        }
         self.parser = QueryParser(
             doc_freq=doc_freq,
             names=self.fields.name_docs,
-            speller=Speller(doc_freq, name_words),
+            speller=Speller(doc_freq, _name_words(self.fields.name_text)),
             synonyms=Synonyms([*shipped_groups(), *synonyms]),
             filler=shipped_filler(),
         )
@@ -128,7 +113,7 @@ class Ranker:
         """Rank passages for ``question`` and decide whether the best one answers it."""
         ranking = self.rank(question, limit)
         query = ranking.query
-        hits = tuple(self._hit(pid, total) for pid, total, _, _ in ranking.passages[:limit])
+        hits = tuple(self._hit(p.passage, p.score) for p in ranking.passages[:limit])
         answered = bool(hits) and ranking.evidence is not None and ranking.evidence.answered
         return Answer(
             query.text,
@@ -146,8 +131,19 @@ class Ranker:
         if not weights or not self.passages or limit <= 0:
             return Ranking(query, (), (), None)
         entries, passage_scores = self._rank_entries(query, weights)
-        passages = self._order_passages(weights, entries, passage_scores, limit)
-        evidence = decide(query, entries, self.fields, self._idf) if entries else None
+        if not entries:
+            return Ranking(query, (), (), None)
+        w, number = self.weights, self.fields.entry_number
+        capped = {t: min(x, 1.0) * self._idf[t] for t, x in weights.items()}
+        passages = order_passages(
+            self.fields,
+            weights=PassageWeights(bm25=w.passage, heading=w.heading, lead=w.lead),
+            entries=[(number[e.entry], e.score) for e in entries],
+            passages=passage_scores,
+            capped=capped,
+            limit=limit,
+        )
+        evidence = decide(query, entries, self.fields, self._idf, self._max_idf)
         return Ranking(query, tuple(entries), tuple(passages), evidence)
 
     def _rank_entries(
@@ -155,13 +151,12 @@ class Ranker:
     ) -> tuple[list[EntryParts], tuple[IntArray, FloatArray]]:
         """The best entries with their score parts, and every matching passage's BM25."""
         f, w = self.fields, self.weights
-        n = len(f.entry_ids)
         p_docs, p_scores = weighted_scores(self.index, weights)
         p_scores = p_scores / (ideal(self.index, weights) or 1.0)
         e_docs, e_scores = weighted_scores(f.entries, weights)
         if len(e_docs) == 0:
             return [], (p_docs, p_scores)
-        parts = np.zeros((4, n), dtype=np.float64)
+        parts = np.zeros((4, len(f.entry_ids)), dtype=np.float64)
         parts[0, e_docs] = e_scores / (ideal(f.entries, weights) or 1.0)
         if w.name:
             n_docs, n_scores = weighted_scores(f.names, weights)
@@ -171,12 +166,13 @@ class Ranker:
         parts[2, owners] = best
         owners, best = self._name_match(query)
         parts[3, owners] = best
-        totals = w.entry * parts[0] + w.name * parts[1] + w.best_passage * parts[2]
-        totals += w.name_match * parts[3]
-        ranked = top_k_of(e_docs, totals[e_docs], ENTRY_DEPTH)
+        factors = np.asarray([w.entry, w.name, w.best_passage, w.name_match])
+        totals = factors @ parts[:, e_docs]
+        ranked = top_k_of(e_docs, totals, ENTRY_DEPTH)
+        chosen = parts[:, [e for e, _ in ranked]].T.tolist()
         entries = [
-            EntryParts(f.entry_ids[e], score, *(float(x) for x in parts[:, e]))
-            for e, score in ranked
+            EntryParts(f.entry_ids[e], score, *row)
+            for (e, score), row in zip(ranked, chosen, strict=True)
         ]
         return entries, (p_docs, p_scores)
 
@@ -190,52 +186,9 @@ class Ranker:
         docs, mass = matched_mass(self.fields.names, own)
         if len(docs) == 0:
             return docs, mass
-        total = sum(own.values()) + len(query.unknown) * max(self._idf.values(), default=1.0)
-        scores = (mass / self._name_mass[docs]) * (mass / (total or 1.0))
+        total = sum(own.values()) + len(query.unknown) * self._max_idf
+        scores = (mass / self.fields.name_mass[docs]) * (mass / (total or 1.0))
         return entry_max(self.fields.name_entry, docs, scores)
-
-    def _order_passages(
-        self,
-        weights: dict[str, float],
-        entries: Sequence[EntryParts],
-        passage_scores: tuple[IntArray, FloatArray],
-        limit: int,
-    ) -> list[tuple[int, float, float, float]]:
-        """Passages of the ranked entries: entry score + passage BM25 + heading match."""
-        f, w = self.fields, self.weights
-        p_docs, p_scores = passage_scores
-        heading = self._heading_match(weights)
-        entry_score = {f.entry_number[e.entry]: e.score for e in entries}
-        mask = np.isin(f.passage_entry[p_docs], np.fromiter(entry_score, dtype=np.int64))
-        scored: list[tuple[int, float, float, float]] = []
-        for pid, p in zip(p_docs[mask].tolist(), p_scores[mask].tolist(), strict=True):
-            h = heading.get(pid, 0.0)
-            total = (
-                entry_score[int(f.passage_entry[pid])]
-                + w.passage * p
-                + w.heading * h
-                + w.lead * int(f.is_lead[pid])
-            )
-            scored.append((pid, total, p, h))
-        order = [f.entry_number[e.entry] for e in entries]
-        return _diversify(scored, order, f.passage_entry, limit)
-
-    def _heading_match(self, weights: dict[str, float]) -> dict[int, float]:
-        """Per passage, how completely the question names its section or its item label.
-
-        Each field scores the share of its idf weight that the question mentions (a
-        synonym counts half), and the better of the two counts: "advantages of X" names
-        the Advantages section, "X in fintech" the Fintech item.
-        """
-        f = self.fields
-        capped = {t: min(w, 1.0) * self._idf[t] for t, w in weights.items()}
-        best: dict[int, float] = {}
-        for index, mass in ((f.sections, self._section_mass), (f.labels, self._label_mass)):
-            docs, matched = matched_mass(index, capped)
-            for pid, share in zip(docs.tolist(), (matched / mass[docs]).tolist(), strict=True):
-                if share > best.get(pid, 0.0):
-                    best[pid] = share
-        return best
 
     def _hit(self, passage_id: int, score: float) -> Hit:
         p = self.passages[passage_id]
@@ -258,19 +211,13 @@ def _own_weights(query: Query) -> dict[str, float]:
     return weights
 
 
-def _diversify(
-    scored: list[tuple[int, float, float, float]],
-    entry_order: Sequence[int],
-    passage_entry: IntArray,
-    limit: int,
-) -> list[tuple[int, float, float, float]]:
-    """First entry's best passages, then each next entry's best, then everything else."""
-    by_entry: dict[int, list[tuple[int, float, float, float]]] = {}
-    for item in sorted(scored, key=lambda s: (-s[1], s[0])):
-        by_entry.setdefault(int(passage_entry[item[0]]), []).append(item)
-    ordered: list[tuple[int, float, float, float]] = []
-    for rank, entry in enumerate(entry_order):
-        ordered.extend(by_entry.get(entry, [])[: FIRST_ENTRY_PASSAGES if rank == 0 else 1])
-    chosen = {item[0] for item in ordered}
-    rest = [item for item in sorted(scored, key=lambda s: (-s[1], s[0])) if item[0] not in chosen]
-    return (ordered + rest)[: max(limit, len(ordered))]
+def _name_words(names: Sequence[str]) -> dict[str, str]:
+    """Surface words of entry names and their index terms, for typo correction."""
+    words: dict[str, str] = {}
+    for name in names:
+        for tok in tokenize(normalize(name)):
+            if tok.word.isalpha() and tok.word not in words:
+                terms = analyze(tok.word)
+                if terms:
+                    words[tok.word] = terms[0]
+    return words
