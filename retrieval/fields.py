@@ -69,7 +69,7 @@ def _accumulate(
         dense = np.bincount(docs, weights=values, minlength=size)
         seen = np.bincount(docs, minlength=size) > 0
         found = np.flatnonzero(seen)
-        return found.astype(np.int64, copy=False), dense[found]
+        return found.astype(np.int64, copy=False), dense[found].astype(np.float64, copy=False)
     unique, inverse = np.unique(docs, return_inverse=True)
     totals = np.bincount(inverse, weights=values, minlength=len(unique))
     return unique.astype(np.int64, copy=False), totals.astype(np.float64, copy=False)
