@@ -18,6 +18,7 @@ from retrieval.loading import FolderContents, load_folder
 from retrieval.models import Answer, Entry, Hit, Passage, Problem
 from retrieval.passages import build_passages
 from retrieval.ranking import Ranker, passage_terms
+from retrieval.synonyms import folder_groups
 
 IDF_FLOOR = 0.05
 
@@ -25,14 +26,21 @@ IDF_FLOOR = 0.05
 class Glossary:
     """A searchable glossary built from entries; build once, then share it read-only."""
 
-    def __init__(self, entries: Sequence[Entry], *, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        *,
+        problems: Sequence[Problem] = (),
+        synonyms: Sequence[Sequence[str]] = (),
+    ) -> None:
+        """``synonyms``: extra synonym groups, e.g. from a knowledge folder's synonyms.txt."""
         started = time.perf_counter()
         self.entries: dict[str, Entry] = {e.id: e for e in sorted(entries, key=lambda e: e.id)}
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.passages: tuple[Passage, ...] = tuple(build_passages(self.entries.values()))
         self._passage_terms = [passage_terms(p) for p in self.passages]
         self._index = BM25Index(self._passage_terms, idf_floor=IDF_FLOOR)
-        self._ranker = Ranker(self.passages, self._passage_terms, self._index)
+        self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)
         self.build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -43,19 +51,22 @@ class Glossary:
         skipped and listed in ``problems``.
         """
         contents = load_folder(Path(path))
-        return cls.from_contents(contents)
+        return cls(
+            contents.entries, problems=contents.problems, synonyms=folder_groups([Path(path)])
+        )
 
     @classmethod
     def from_folders(cls, paths: Iterable[str | Path]) -> Glossary:
         """One glossary over several folders (the first file of a duplicate id wins)."""
         entries: dict[str, Entry] = {}
         problems: list[Problem] = []
-        for path in paths:
+        folders = [Path(p) for p in paths]
+        for path in folders:
             contents = load_folder(Path(path))
             problems.extend(contents.problems)
             for entry in contents.entries:
                 entries.setdefault(entry.id, entry)
-        return cls(list(entries.values()), problems=problems)
+        return cls(list(entries.values()), problems=problems, synonyms=folder_groups(folders))
 
     @classmethod
     def from_contents(cls, contents: FolderContents) -> Glossary:
