@@ -68,6 +68,7 @@ def order_passages(
     passages: tuple[IntArray, FloatArray],
     capped: Mapping[str, float],
     limit: int,
+    first_entry: int = FIRST_ENTRY_PASSAGES,
 ) -> list[PassageParts]:
     """The passages to show for ranked ``entries`` (entry number, score), best first."""
     p_docs, p_scores = passages
@@ -86,7 +87,7 @@ def order_passages(
     totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
     totals = totals + weights.lead * lead
     order = np.lexsort((pids, -totals))
-    chosen = _diversify(owner[order], [number for number, _ in entries], limit)
+    chosen = _diversify(owner[order], [number for number, _ in entries], limit, first_entry)
     picked = order[chosen]
     return [
         PassageParts(
@@ -101,12 +102,17 @@ def order_passages(
     ]
 
 
-def _diversify(owners: IntArray, entry_order: Sequence[int], limit: int) -> IntArray:
-    """Positions (in best-first order) to show: first entry's best two, each next entry's
-    best one, then the rest best first, up to ``limit``."""
+def _diversify(
+    owners: IntArray, entry_order: Sequence[int], limit: int, first_entry: int
+) -> IntArray:
+    """Positions (in best-first order) to show, up to ``limit``.
+
+    The first entry's best ``first_entry`` passages, each next entry's best one, then
+    the rest best first.
+    """
     unique, first = np.unique(owners, return_index=True)
     first_of = dict(zip(unique.tolist(), first.tolist(), strict=True))
-    head = np.flatnonzero(owners == entry_order[0])[:FIRST_ENTRY_PASSAGES].tolist()
+    head = np.flatnonzero(owners == entry_order[0])[:first_entry].tolist()
     head += [first_of[e] for e in entry_order[1:] if e in first_of]
     if len(head) >= limit:
         return np.asarray(head[:limit], dtype=np.int64)

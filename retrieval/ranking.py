@@ -31,7 +31,12 @@ from retrieval.confidence import Evidence, decide
 from retrieval.fields import IDF_FLOOR, Fields, entry_max, ideal, matched_mass, weighted_scores
 from retrieval.index import BM25Index, FloatArray, IntArray, top_k_of
 from retrieval.models import Answer, Hit, Passage
-from retrieval.ordering import PassageParts, PassageWeights, order_passages
+from retrieval.ordering import (
+    FIRST_ENTRY_PASSAGES,
+    PassageParts,
+    PassageWeights,
+    order_passages,
+)
 from retrieval.query import Query, QueryParser, prepare_question, shipped_filler
 from retrieval.spelling import Speller
 from retrieval.synonyms import Synonyms, shipped_groups
@@ -133,6 +138,7 @@ class Ranker:
         entries, passage_scores = self._rank_entries(query, weights)
         if not entries:
             return Ranking(query, (), (), None)
+        evidence = decide(query, entries, self.fields, self._idf, self._max_idf)
         w, number = self.weights, self.fields.entry_number
         capped = {t: min(x, 1.0) * self._idf[t] for t, x in weights.items()}
         passages = order_passages(
@@ -142,8 +148,9 @@ class Ranker:
             passages=passage_scores,
             capped=capped,
             limit=limit,
+            # Unanswered hits are suggestions: one per entry reads better than two.
+            first_entry=FIRST_ENTRY_PASSAGES if evidence.answered else 1,
         )
-        evidence = decide(query, entries, self.fields, self._idf, self._max_idf)
         return Ranking(query, tuple(entries), tuple(passages), evidence)
 
     def _rank_entries(

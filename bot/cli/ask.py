@@ -15,6 +15,7 @@ from bot.cli.common import (
     load_settings,
 )
 from retrieval import Answer, Glossary
+from retrieval.explain import explain
 
 PROMPT = "Ask a question (Ctrl-D to quit): "
 
@@ -34,6 +35,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per question per line"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show why the passages ranked as they did (terms, corrections, score parts)",
     )
     parser.set_defaults(handler=run)
 
@@ -67,10 +73,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _answer_one(glossary: Glossary, question: str, args: argparse.Namespace, out: TextIO) -> None:
     answer = glossary.answer(question, limit=args.limit)
+    explanation = explain(glossary, question, args.limit) if args.explain else None
     if args.json:
-        out.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        data = answer.to_dict()
+        if explanation is not None:
+            data["explain"] = explanation.splitlines()
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         out.write(format_answer(answer) + "\n")
+        if explanation is not None:
+            out.write(explanation + "\n\n")
 
 
 def format_answer(answer: Answer) -> str:
