@@ -15,6 +15,9 @@ from bot.render import LinkSettings, entry_link, heading, one_line, passage_html
 from bot.services import services
 from retrieval import Entry, Hit
 
+MAX_RESULTS = min(
+    10, InlineQueryLimit.RESULTS
+)  # a short list reads better than Telegram's maximum of 50
 POPULAR = 5  # results for an empty query
 CACHE_SECONDS = 60
 NOT_SURE = "Not a confident match: "
@@ -65,7 +68,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not text:
         hits, terms, prefix = await popular_hits(context), (), ""
     else:
-        answer = services(context).holder.current.answer(text, limit=InlineQueryLimit.RESULTS)
+        answer = services(context).holder.current.answer(text, limit=MAX_RESULTS)
         terms = answer.terms
         if answer.answered:
             hits, prefix = list(answer.hits), ""
