@@ -2,7 +2,9 @@
 
 ``build_application`` registers all handlers in one list; ``serve`` runs long polling or the
 webhook until a stop event is set. ``glossary-bot run`` and the end-to-end tests both go
-through these two functions, so the tests exercise exactly what production runs.
+through these two functions, so the tests exercise exactly what production runs. (PTB's
+``post_init`` hook only runs under ``run_polling``/``run_webhook``, so ``serve`` does the
+start-up work itself: purge old questions, fill the command menu.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode, UpdateType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -172,16 +180,20 @@ def build_application(
 
 
 async def register_commands(application: BotApplication, admin_ids: Sequence[int]) -> None:
-    """Fill the command menu: public commands for everyone, admin ones in admins' chats."""
+    """Fill the command menu: public commands for everyone, admin ones in admins' chats.
+
+    The menu is a convenience: a failure is logged and the bot serves anyway.
+    """
     bot = application.bot
-    await bot.set_my_commands(PUBLIC_COMMANDS, scope=BotCommandScopeDefault())
-    for admin_id in admin_ids:
+    scopes: list[tuple[BotCommandScope, tuple[BotCommand, ...]]] = [
+        (BotCommandScopeDefault(), PUBLIC_COMMANDS)
+    ]
+    scopes += [(BotCommandScopeChat(i), PUBLIC_COMMANDS + ADMIN_COMMANDS) for i in admin_ids]
+    for scope, commands in scopes:
         try:
-            await bot.set_my_commands(
-                PUBLIC_COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as exc:  # e.g. the admin has not started the bot yet
-            logger.warning("Could not set admin commands for user %d: %s", admin_id, exc)
+            await bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:  # e.g. an admin who has not started the bot yet
+            logger.warning("Could not set the command menu (%s): %s", scope.type, exc)
 
 
 def webhook_path(url: str) -> str:

@@ -164,3 +164,13 @@ async def test_unknown_button_data_says_expired(bot: RunningBot) -> None:
     assert (await bot.callback_answer(query))["text"] == (
         "This button has expired. Please ask your question again."
     )
+
+
+async def test_a_failing_command_menu_does_not_stop_the_start(
+    fake_bot_api: FakeBotApi, tmp_path: Path, glossary: Glossary, bot_log: io.StringIO
+) -> None:
+    fake_bot_api.fail_next("setMyCommands", status=500, times=2)
+    settings = bot_settings(fake_bot_api, tmp_path / "q.sqlite3")
+    async with running_bot(fake_bot_api, settings, glossary) as bot:
+        assert (await bot.ask("what is an API"))["text"].startswith("API › ")
+    assert bot_log.getvalue().count("Could not set the command menu") == 2
