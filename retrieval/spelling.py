@@ -10,8 +10,9 @@ bucketed by first letter and length, which keeps a look-up to a few thousand com
 even on a large glossary; each word's result is cached for the life of the vocabulary.
 
 Ties are broken the way a reader would: the fewest edits, then a word that names an
-entry (people ask about glossary terms), then the more frequent term, then alphabetically,
-so the result never depends on set order.
+entry (people ask about glossary terms), then the more frequent term, then a real word
+over a bare stem (for the "corrected to" message), then alphabetically, so the result
+never depends on set order.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Speller:
     def _lookup(self, word: str, term: str) -> Correction | None:
         if not word.isalpha() or term in self._doc_freq:
             return None
-        best: tuple[int, int, int, str] | None = None
+        best: tuple[int, int, int, int, str] | None = None
         for probe in dict.fromkeys((word, term)):
             edits = max_edits(probe)
             if edits == 0:
@@ -87,13 +88,14 @@ class Speller:
                     distance,
                     0 if target in self._name_terms else 1,
                     -self._doc_freq.get(target, 0),
+                    0 if form in self._name_words else 1,  # show a word, not a stem
                     form,
                 )
                 if best is None or rank < best:
                     best = rank
         if best is None:
             return None
-        form = best[3]
+        form = best[4]
         return Correction(wrong=word, right=form, term=self._forms[form], distance=best[0])
 
     def _candidates(self, probe: str, edits: int) -> Iterable[tuple[str, int]]:
