@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from retrieval.importers.draft import (
@@ -34,7 +35,19 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     "aliases": ("aliases", "alias", "synonyms", "also known as", "aka"),
     "tags": ("tags", "tag", "category", "categories"),
 }
+_DELIMITERS = (",", ";", "\t")  # what Excel writes depends on the locale
 _LIST_SEPARATORS = re.compile(r"\s*[;|,]\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One CSV row or JSON item: its fields by name, where it is, and what is odd about it."""
+
+    values: dict[str, str]
+    line: int | None = None
+    item: int | None = None
+    extra_cells: str = ""  # the delimiter, when cells beyond the header hold text
+    not_an_object: bool = False
 
 
 def column_for(header: str) -> str | None:
@@ -47,24 +60,22 @@ def convert_csv(text: str, *, tags: Sequence[str] = ()) -> ImportBatch:
     """CSV text (first row: headers) -> one draft per row."""
     if not text.strip():
         raise SourceError("the file is empty: export the glossary sheet as CSV into it")
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    headers = next(reader)
+    first_line = text.lstrip("\n").split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    headers = next((row for row in reader if any(cell.strip() for cell in row)), [])
     fields = [column_for(h) for h in headers]
     if "term" not in fields or "definition" not in fields:
         found = [h.strip() for h in headers if h.strip()]
         raise SourceError(
             _missing(found, "columns", "make the first row term,definition,url,aliases")
         )
-    rows: list[tuple[int | None, int | None, dict[str, str]]] = []
+    rows: list[_Row] = []
     line = reader.line_num
     for cells in reader:
-        record = {f: cell for f, cell in zip(fields, cells, strict=False) if f is not None}
-        rows.append((line + 1, None, record))
+        values = {f: cell for f, cell in zip(fields, cells, strict=False) if f is not None}
+        extra = any(cell.strip() for cell in cells[len(fields) :])
+        rows.append(_Row(values, line=line + 1, extra_cells=delimiter if extra else ""))
         line = reader.line_num
     return _convert_rows(rows, tags)
 
@@ -81,18 +92,18 @@ def convert_json(text: str, *, tags: Sequence[str] = ()) -> ImportBatch:
             "export the file again or fix it in a JSON checker"
         ) from None
     items = _json_items(data)
-    records: list[tuple[int | None, int | None, dict[str, str]]] = []
+    records: list[_Row] = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            records.append((None, number, {"__bad__": "1"}))
+            records.append(_Row({}, item=number, not_an_object=True))
             continue
-        record = {
+        values = {
             field: _json_value(value)
             for key, value in item.items()
             if (field := column_for(str(key))) is not None
         }
-        records.append((None, number, record))
-    if not any(set(r) >= {"term", "definition"} for _, _, r in records):
+        records.append(_Row(values, item=number))
+    if not any(set(r.values) >= {"term", "definition"} for r in records):
         found = sorted({str(k) for item in items if isinstance(item, dict) for k in item})
         raise SourceError(_missing(found, "keys", 'give every object "term" and "definition"'))
     return _convert_rows(records, tags)
@@ -124,16 +135,15 @@ def _missing(found: Sequence[str], what: str, fix: str) -> str:
     return f"needs {what} 'term' and 'definition' (found {shown}): {fix}"
 
 
-def _convert_rows(
-    records: Iterable[tuple[int | None, int | None, dict[str, str]]], tags: Sequence[str]
-) -> ImportBatch:
+def _convert_rows(rows: Iterable[_Row], tags: Sequence[str]) -> ImportBatch:
     drafts: list[EntryDraft] = []
     problems: list[SourceProblem] = []
     first_seen: dict[str, str] = {}
-    for line, item, record in records:
-        if not any(v.strip() for v in record.values()):
+    for row in rows:
+        line, item = row.line, row.item
+        if not row.not_an_object and not any(v.strip() for v in row.values.values()):
             continue  # a blank row
-        draft, message = _row_draft(record, tags)
+        draft, message = _row_draft(row, tags)
         slug = slugify(draft.title) if draft is not None else ""
         if draft is not None and slug in first_seen:
             message = (
@@ -149,10 +159,11 @@ def _convert_rows(
     return ImportBatch(tuple(drafts), tuple(problems))
 
 
-def _row_draft(record: Mapping[str, str], tags: Sequence[str]) -> tuple[EntryDraft | None, str]:
+def _row_draft(row: _Row, tags: Sequence[str]) -> tuple[EntryDraft | None, str]:
     """One row -> (draft or None, what was wrong with it or "")."""
-    if "__bad__" in record:
+    if row.not_an_object:
         return None, "not an object with term and definition: skipped"
+    record = row.values
     term = clean_text(record.get("term", ""))
     definition = record.get("definition", "").strip()
     if not term:
@@ -160,6 +171,11 @@ def _row_draft(record: Mapping[str, str], tags: Sequence[str]) -> tuple[EntryDra
     if not definition:
         return None, f"'{term}' has no definition: write one or delete the row"
     message = ""
+    if row.extra_cells:
+        message = (
+            f"the row of '{term}' has more cells than the header: put cells that contain "
+            f"'{row.extra_cells}' in double quotes; imported the first ones only"
+        )
     url = clean_text(record.get("url", "")) or None
     if url is not None and not _is_link(url):
         message = (
