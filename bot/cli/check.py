@@ -52,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
 
 def check_path(folder: Path) -> FolderCheck:
     """Read and check every knowledge file below ``folder``."""
+    if not folder.exists():
+        raise CommandError(
+            f"{folder} does not exist: pass the knowledge folder to check, "
+            "like 'glossary-bot check knowledge'"
+        )
     try:
         paths = knowledge_files(folder)
     except GlossaryError as exc:
