@@ -5,31 +5,29 @@ with ``QUERY_LOG=off`` rows exist for the buttons but must not be reported), alw
 read-only through a ``file:...?mode=ro`` URI, so a report can never create, lock for
 writing or change the bot's database. Four lists come out of it:
 
-- the most asked questions, counted after analysis ("What is an API?" and "what's an
-  api" are one question);
-- unanswered questions grouped by similarity: greedily, biggest first, a question joins
-  the first group whose first question has a rapidfuzz ``token_sort_ratio`` of at least
-  ``SIMILAR_QUESTIONS`` on analysed terms (deterministic: ties break on the text);
+- the most asked questions and the unanswered ones, each grouped by similarity of their
+  analysed terms ("What is an API?" and "what's an api" are one question; see
+  ``cluster_questions``);
 - answers marked 👎, by question and entry;
 - entries of the knowledge folder that were never the top answer in the period.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from retrieval.analysis import analyze
 
 SIMILAR_QUESTIONS = 80.0
+CONTAINED_QUESTION = 90.0
 MAX_VARIANTS = 3
 _PERIOD = re.compile(r"^(\d{1,5})\s*([hdw])$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -151,88 +149,95 @@ def build_report(
     top: int = 10,
 ) -> Report:
     """Count and group ``questions``; ``entry_ids`` are the knowledge folder's entries."""
-    unanswered = [q.question for q in questions if not q.answered]
     disliked = [q for q in questions if q.feedback == -1]
     shown = {q.top_entry for q in questions if q.top_entry}
+    most_asked = [_group(c, entry=_usual_entry(c)) for c in cluster_questions(questions)]
+    unanswered = [_group(c) for c in cluster_questions([q for q in questions if not q.answered])]
     return Report(
         since=since,
         asked=len(questions),
         answered=sum(q.answered for q in questions),
         disliked=len(disliked),
-        most_asked=tuple(
-            _with_entries(count_questions(q.question for q in questions)[:top], questions)
-        ),
-        unanswered=tuple(group_similar(unanswered)[:top]),
+        most_asked=tuple(most_asked[:top]),
+        unanswered=tuple(unanswered[:top]),
         thumbs_down=tuple(count_disliked(disliked)[:top]),
         never_shown=None if entry_ids is None else tuple(sorted(set(entry_ids) - shown)),
     )
 
 
-def _with_entries(
-    groups: Sequence[QuestionGroup], questions: Sequence[LoggedQuestion]
-) -> list[QuestionGroup]:
-    """Each group with the entry most often given as its top answer."""
-    entries: dict[str, Counter[str]] = {}
-    for q in questions:
-        if q.top_entry:
-            entries.setdefault(question_key(q.question), Counter())[q.top_entry] += 1
-    result = []
-    for group in groups:
-        counts = entries.get(question_key(group.question))
-        entry = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
-        result.append(dataclasses.replace(group, entry=entry))
-    return result
+def cluster_questions(questions: Iterable[LoggedQuestion]) -> list[list[LoggedQuestion]]:
+    """Similar questions together, biggest cluster first.
+
+    Greedy and deterministic: identical questions (after analysis) are counted first;
+    then, from the most asked down (ties by text), each joins the cluster whose first
+    question is most alike, or starts a new one. Alike means a ``token_sort_ratio`` of
+    ``SIMILAR_QUESTIONS`` (rewordings), or a ``token_set_ratio`` of ``CONTAINED_QUESTION``
+    when both have two terms or more ("vpn access" joins "get vpn access", but "api"
+    stays apart from "api gateway"). rapidfuzz's ``extractOne`` keeps this fast for
+    thousands of distinct questions.
+    """
+    by_key: dict[str, list[LoggedQuestion]] = {}
+    for question in questions:
+        by_key.setdefault(question_key(question.question), []).append(question)
+    firsts: list[str] = []
+    clusters: list[list[LoggedQuestion]] = []
+    multi_firsts: list[str] = []  # first questions of two terms or more ...
+    multi_clusters: list[int] = []  # ... and the cluster each one starts
+    for key, members in sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        home = _most_alike(key, firsts, fuzz.token_sort_ratio, SIMILAR_QUESTIONS)
+        if home is None and len(key.split()) >= 2:
+            found = _most_alike(key, multi_firsts, fuzz.token_set_ratio, CONTAINED_QUESTION)
+            home = None if found is None else multi_clusters[found]
+        if home is not None:
+            clusters[home].extend(members)
+            continue
+        if len(key.split()) >= 2:
+            multi_firsts.append(key)
+            multi_clusters.append(len(clusters))
+        firsts.append(key)
+        clusters.append(list(members))
+    return sorted(clusters, key=lambda c: (-len(c), _group(c).question))
 
 
-def count_questions(questions: Iterable[str]) -> list[QuestionGroup]:
-    """Identical questions (after analysis) counted, most asked first."""
-    groups = _by_key(questions)
-    return [_group(wordings) for _, wordings in _ranked(groups)]
+def _most_alike(
+    key: str, choices: Sequence[str], scorer: Callable[..., float], cutoff: float
+) -> int | None:
+    """Index of the choice most like ``key`` at or above ``cutoff`` (ties: the first)."""
+    if not choices:
+        return None
+    match = process.extractOne(key, choices, scorer=scorer, score_cutoff=cutoff)
+    return None if match is None else int(match[2])
 
 
 def group_similar(questions: Iterable[str]) -> list[QuestionGroup]:
-    """Similar questions counted together, biggest group first."""
-    merged: list[tuple[str, Counter[str]]] = []
-    for key, wordings in _ranked(_by_key(questions)):
-        for first_key, group in merged:
-            if fuzz.token_sort_ratio(key, first_key, score_cutoff=SIMILAR_QUESTIONS):
-                group.update(wordings)
-                break
-        else:
-            merged.append((key, Counter(wordings)))
-    groups = [_group(wordings) for _, wordings in merged]
-    return sorted(groups, key=lambda g: (-g.count, g.question))
+    """Similar question texts counted together, biggest group first."""
+    at = datetime(1970, 1, 1, tzinfo=UTC)
+    logged = [LoggedQuestion(at, q, None, False, None) for q in questions]
+    return [_group(cluster) for cluster in cluster_questions(logged)]
 
 
 def count_disliked(questions: Iterable[LoggedQuestion]) -> list[QuestionGroup]:
     """👎 answers counted by (question, entry), most disliked first."""
-    by_pair: dict[tuple[str, str], Counter[str]] = {}
+    by_pair: dict[tuple[str, str], list[LoggedQuestion]] = {}
     for q in questions:
-        by_pair.setdefault((question_key(q.question), q.top_entry or ""), Counter())[
-            " ".join(q.question.split())
-        ] += 1
-    groups = [_group(wordings, entry or None) for (_, entry), wordings in by_pair.items()]
+        by_pair.setdefault((question_key(q.question), q.top_entry or ""), []).append(q)
+    groups = [_group(members, entry=entry or None) for (_, entry), members in by_pair.items()]
     return sorted(groups, key=lambda g: (-g.count, g.question, g.entry or ""))
 
 
-def _by_key(questions: Iterable[str]) -> dict[str, Counter[str]]:
-    groups: dict[str, Counter[str]] = {}
-    for question in questions:
-        wording = " ".join(question.split())
-        groups.setdefault(question_key(wording), Counter())[wording] += 1
-    return groups
+def _usual_entry(questions: Sequence[LoggedQuestion]) -> str | None:
+    """The entry that answered these questions most often (ties: alphabetical)."""
+    counts = Counter(q.top_entry for q in questions if q.top_entry and q.answered)
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
-def _ranked(groups: dict[str, Counter[str]]) -> list[tuple[str, Counter[str]]]:
-    return sorted(groups.items(), key=lambda kv: (-kv[1].total(), kv[0]))
-
-
-def _group(wordings: Counter[str], entry: str | None = None) -> QuestionGroup:
+def _group(questions: Sequence[LoggedQuestion], *, entry: str | None = None) -> QuestionGroup:
     """The most common wording (ties: alphabetical) represents the group."""
+    wordings = Counter(" ".join(q.question.split()) for q in questions)
     ordered = sorted(wordings.items(), key=lambda kv: (-kv[1], kv[0]))
     return QuestionGroup(
         question=ordered[0][0],
-        count=wordings.total(),
+        count=len(questions),
         variants=tuple(w for w, _ in ordered[1 : 1 + MAX_VARIANTS]),
         entry=entry,
     )
