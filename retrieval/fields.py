@@ -8,7 +8,8 @@ lists the glossary already has, so nothing is analysed twice except short names:
 
 - entries: one document per entry, the concatenation of its passages' terms;
 - names: one document per name of an entry (title, each alias, learned acronyms);
-- sections and labels: one document per passage, its section heading or its item label.
+- sections and labels: per passage, its section heading or its item label (presence
+  only: ``Postings``).
 
 ``weighted_scores`` scores a weighted query on any of them, reading only the postings
 of the query's terms; ``entry_max`` folds passage scores into their entries.
@@ -42,7 +43,33 @@ def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[Int
     return _accumulate(docs_parts, score_parts, len(index))
 
 
-def matched_mass(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
+class Postings:
+    """Which documents hold a term, for fields that only need presence, not BM25.
+
+    Section headings and item labels are a few words each and often empty (a lead has
+    neither), so they are kept as plain sorted postings lists.
+    """
+
+    def __init__(self, docs: Sequence[Sequence[str]]) -> None:
+        lists: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for term in dict.fromkeys(doc):
+                lists.setdefault(term, []).append(number)
+        self._postings = {t: np.asarray(ids, dtype=np.int64) for t, ids in lists.items()}
+        self._size = len(docs)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def postings(self, term: str) -> IntArray:
+        """Sorted ids of the documents that contain ``term``."""
+        found = self._postings.get(term)
+        return found if found is not None else np.zeros(0, dtype=np.int64)
+
+
+def matched_mass(
+    index: BM25Index | Postings, weights: Mapping[str, float]
+) -> tuple[IntArray, FloatArray]:
     """Per document, the summed weight of the query terms it contains (no tf, no length)."""
     docs_parts: list[IntArray] = []
     score_parts: list[FloatArray] = []
@@ -140,10 +167,10 @@ class Fields:
             self.names_by_number[owner].append(doc)
         self.name_entry: IntArray = np.asarray(name_entry, dtype=np.int64)
         cache: dict[str, list[str]] = {}
-        self.sections = BM25Index([_field_terms(cache, p.section) for p in passages])
-        self.labels = BM25Index([_field_terms(cache, p.label) for p in passages])
         self.section_docs = [tuple(_field_terms(cache, p.section)) for p in passages]
         self.label_docs = [tuple(_field_terms(cache, p.label)) for p in passages]
+        self.sections = Postings(self.section_docs)
+        self.labels = Postings(self.label_docs)
         self.is_lead: IntArray = np.asarray([p.section is None for p in passages], dtype=np.int64)
         self.name_mass = masses(self.name_docs, idf)
         self.section_mass = masses(self.section_docs, idf)

@@ -2,10 +2,12 @@
 
 A passage inherits its entry's score and adds its own BM25 and a heading match: how
 completely the question names its section ("advantages of X") or its item label ("X in
-fintech"). The list then starts with the best entry's two best passages, so a question
-aimed at a section still finds it when the lead ranks first, and continues with the best
-passage of each next entry, so a wrong first guess leaves the right entry within the
-first five hits. Everything is numpy over the candidate passages only.
+fintech"). Only the best entry's two best passages and every other entry's best one
+keep the entry's score; further passages keep only their own evidence. So the list
+shows the best entry's second passage (a question aimed at a section still finds it
+when the lead ranks first) and then the next entries (a wrong first guess leaves the
+right entry within the first five hits), and the scores still fall from first to last.
+Everything is numpy over the candidate passages only.
 """
 
 from __future__ import annotations
@@ -86,14 +88,16 @@ def order_passages(
     lead = fields.is_lead[pids]
     totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
     totals = totals + weights.lead * lead
-    order = np.lexsort((pids, -totals))
-    chosen = _diversify(owner[order], [number for number, _ in entries], limit, first_entry)
-    picked = order[chosen]
+    extra = _beyond_allowance(owner, totals, pids, entries[0][0], first_entry)
+    # A passage beyond its entry's allowance keeps only its own evidence, so the next
+    # entries' best passages come before a third paragraph of the first one.
+    scores = totals - entry_score[owner] * extra
+    picked = np.lexsort((pids, -scores))[:limit]
     return [
         PassageParts(
             passage=int(pids[i]),
-            score=float(totals[i]),
-            entry=float(entry_score[owner[i]]),
+            score=float(scores[i]),
+            entry=float(entry_score[owner[i]]) * (1 - int(extra[i])),
             bm25=float(bm25[i]),
             heading=float(heading[i]),
             lead=bool(lead[i]),
@@ -102,21 +106,20 @@ def order_passages(
     ]
 
 
-def _diversify(
-    owners: IntArray, entry_order: Sequence[int], limit: int, first_entry: int
+def _beyond_allowance(
+    owner: IntArray, totals: FloatArray, pids: IntArray, first: int, first_entry: int
 ) -> IntArray:
-    """Positions (in best-first order) to show, up to ``limit``.
-
-    The first entry's best ``first_entry`` passages, each next entry's best one, then
-    the rest best first.
-    """
-    unique, first = np.unique(owners, return_index=True)
-    first_of = dict(zip(unique.tolist(), first.tolist(), strict=True))
-    head = np.flatnonzero(owners == entry_order[0])[:first_entry].tolist()
-    head += [first_of[e] for e in entry_order[1:] if e in first_of]
-    if len(head) >= limit:
-        return np.asarray(head[:limit], dtype=np.int64)
-    rest = np.ones(len(owners), dtype=bool)
-    rest[head] = False
-    tail = np.flatnonzero(rest)[: limit - len(head)]
-    return np.concatenate([np.asarray(head, dtype=np.int64), tail])
+    """1 for passages past the first ``first_entry`` of the best entry or the first of
+    any other entry (each entry's own passages compared by total), else 0."""
+    order = np.lexsort((pids, -totals, owner))  # by entry, then best first
+    grouped = owner[order]
+    start = np.empty(len(grouped), dtype=bool)
+    if len(grouped):
+        start[0] = True
+        np.not_equal(grouped[1:], grouped[:-1], out=start[1:])
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(grouped)), 0))
+    within = np.arange(len(grouped)) - group_start
+    allowance = np.where(grouped == first, first_entry, 1)
+    extra = np.zeros(len(owner), dtype=np.int64)
+    extra[order] = within >= allowance
+    return extra

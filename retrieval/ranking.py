@@ -55,7 +55,7 @@ class Weights:
     best_passage: float = 0.5
     name_match: float = 1.0
     passage: float = 1.0
-    heading: float = 1.0
+    heading: float = 0.3
     lead: float = 0.05
 
 
