@@ -2,7 +2,8 @@
 
 A passage is the lead, one paragraph of a section, or one list item; paragraphs longer
 than ``MAX_PASSAGE_CHARS`` are cut at sentence boundaries so an answer stays readable in
-a chat bubble. "See also" style sections are link lists, not answers, and are left out.
+a chat bubble. "See also" style sections are link lists, not answers, and are left out,
+and so are the lead-in sentences of lists ("... in many industries, including:").
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from retrieval.models import Entry, Passage
+from retrieval.models import Block, Entry, Passage
 
 MAX_PASSAGE_CHARS = 700
 TARGET_PASSAGE_CHARS = 450
@@ -47,10 +48,23 @@ def is_answer_section(section: str | None) -> bool:
     return section is None or section.strip().lower() not in NON_ANSWER_SECTIONS
 
 
+def is_list_intro(blocks: tuple[Block, ...], position: int) -> bool:
+    """True for a lead-in paragraph ("... used in many industries, including:") of a list.
+
+    Such a sentence names the entry and its section, so it would match a question as well
+    as the items it introduces, while saying nothing by itself; the items answer instead.
+    """
+    block = blocks[position]
+    if block.is_item or not block.text.rstrip().endswith(":") or position + 1 >= len(blocks):
+        return False
+    following = blocks[position + 1]
+    return following.is_item and following.section == block.section
+
+
 def entry_passages(entry: Entry) -> Iterator[Passage]:
     """Passages of one entry in reading order."""
-    for block in entry.blocks:
-        if not is_answer_section(block.section):
+    for position, block in enumerate(entry.blocks):
+        if not is_answer_section(block.section) or is_list_intro(entry.blocks, position):
             continue
         for text in chunk_text(block.text):
             yield Passage(
