@@ -3,30 +3,42 @@
 rank-bm25 scores every passage for every query term in a Python loop, which costs
 O(passages) per query. Here the index is an inverted file in numpy arrays (CSR layout:
 ``indptr`` per term into ``docs`` and ``tf_part``), so a query touches only the postings
-of its own terms. The per-posting factor
-``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is precomputed; at query time it
-is multiplied by the term's idf and summed per passage in query-term order, which is the
-same arithmetic, in the same order, as ``BM25Okapi.get_scores`` and therefore gives the
-same floating-point results.
+of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
+per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is
+precomputed; at query time it is multiplied by the term's idf and added per passage in
+query-term order, which is the same arithmetic, in the same order, as
+``BM25Okapi.get_scores`` and therefore gives the same floating-point results.
 
-idf follows rank-bm25 too: ``log(N - n + 0.5) - log(n + 0.5)``, and a negative idf is
-replaced by ``epsilon * average_idf``. That rule misbehaves on small corpora (a term in
-half the passages scores zero, and on a one-passage corpus every idf is negative), so
-callers can ask for an ``idf_floor``: a small positive idf that keeps a passage sharing a
-term with the question findable. With ``idf_floor=None`` scores are rank-bm25's exactly.
+idf follows rank-bm25 too: ``log(N - n + 0.5) - log(n + 0.5)`` (with ``math.log``), and a
+negative idf is replaced by ``epsilon * average_idf``, the average summed in the order
+rank-bm25 first meets the terms. That rule misbehaves on small corpora (a term in half
+the passages scores zero, and on a one-passage corpus every idf is negative), so callers
+can ask for an ``idf_floor``: a small positive idf that keeps a passage sharing a term
+with the question findable. With ``idf_floor=None`` scores are rank-bm25's exactly.
+
+An index is built from ``TermCounts`` (per passage: distinct term ids and how often each
+occurs), which is what the build cache stores per file; building is a handful of
+vectorised passes (scipy turns the passage-major counts into term-major postings).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse
+
+from retrieval.counts import Int32Array, IntArray, TermCounts, encode_corpus
+from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_k_pruned
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+SEED_DOCS = 32
+_CHUNK = 1 << 16
+
+__all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,79 +60,149 @@ class BM25Index:
         params: BM25Parameters | None = None,
         idf_floor: float | None = None,
     ) -> None:
-        self.params = params or BM25Parameters()
-        self.corpus_size = len(corpus)
-        vocabulary: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
-        for doc in corpus:
-            for token in doc:
-                term_id = vocabulary.get(token)
-                if term_id is None:
-                    term_id = vocabulary[token] = len(vocabulary)
-                term_ids.append(term_id)
-        self.vocabulary = vocabulary
-        self.doc_len = doc_lengths
-        total = int(doc_lengths.sum())
-        self.avgdl = total / self.corpus_size if self.corpus_size else 0.0
-        self._build_postings(np.asarray(term_ids, dtype=np.int64), doc_lengths)
-        self.idf = self._compute_idf()
+        terms, counts = encode_corpus(corpus)
+        self._build(terms, counts, params or BM25Parameters(), idf_floor)
+
+    @classmethod
+    def from_counts(
+        cls,
+        terms: Sequence[str],
+        counts: TermCounts,
+        *,
+        params: BM25Parameters | None = None,
+        idf_floor: float | None = None,
+    ) -> BM25Index:
+        """Build from term counts whose ids index ``terms`` (unused ids are dropped)."""
+        index = cls.__new__(cls)
+        index._build(terms, counts, params or BM25Parameters(), idf_floor)
+        return index
+
+    def _build(
+        self,
+        terms: Sequence[str],
+        counts: TermCounts,
+        params: BM25Parameters,
+        idf_floor: float | None,
+    ) -> None:
+        self.params = params
+        self.corpus_size = n = len(counts)
+        self.doc_len: IntArray = counts.doc_len
+        self.avgdl = int(counts.doc_len.sum()) / n if n else 0.0
+        # Term-major postings: scipy's CSR -> CSC transpose is a stable counting sort, so
+        # every term's passages come out ascending. ``data`` carries each count's position.
+        positions = np.arange(len(counts.terms), dtype=np.int32)
+        by_term = scipy.sparse.csr_matrix(
+            (positions, counts.terms, counts.doc_ptr), shape=(n, max(len(terms), 1))
+        ).tocsc()
+        indptr = by_term.indptr.astype(np.int64)
+        doc_freq = np.diff(indptr)
+        live = np.flatnonzero(doc_freq)
+        # Ids no passage uses any more (after a reload removed them) are dropped, so the
+        # vocabulary, doc_freq and idf hold exactly rank-bm25's terms.
+        self.vocabulary: dict[str, int] = {terms[int(t)]: i for i, t in enumerate(live.tolist())}
+        self.doc_freq: IntArray = doc_freq[live]
+        self._indptr: IntArray = np.zeros(len(live) + 1, dtype=np.int64)
+        np.cumsum(self.doc_freq, out=self._indptr[1:])
+        self._docs: Int32Array = by_term.indices.astype(np.int32, copy=False)
+        position = by_term.data
+        del by_term
+        self._tf_part = self._tf_parts(counts, position)
+        self.idf = self._compute_idf(first_seen=position[self._indptr[:-1]])
         self.idf_floor = idf_floor
         self._ranking_idf = self.idf if idf_floor is None else np.maximum(self.idf, idf_floor)
+        self._max_tf_part = (
+            np.maximum.reduceat(self._tf_part, self._indptr[:-1])
+            if len(self.doc_freq)
+            else np.zeros(0, dtype=np.float64)
+        )
+        seed_ptr, seed_docs = self._top_docs(SEED_DOCS)
+        self._postings = Postings(
+            indptr=self._indptr,
+            docs=self._docs,
+            tf_part=self._tf_part,
+            idf=self._ranking_idf,
+            max_tf_part=self._max_tf_part,
+            seed_ptr=seed_ptr,
+            seed_docs=seed_docs,
+            n_docs=n,
+        )
 
-    def _build_postings(self, term_ids: IntArray, doc_lengths: IntArray) -> None:
-        """Group (term, passage) pairs into CSR postings sorted by term, then passage."""
-        n_terms = len(self.vocabulary)
-        doc_ids = np.repeat(np.arange(self.corpus_size, dtype=np.int64), doc_lengths)
-        keys = term_ids * max(self.corpus_size, 1) + doc_ids
-        unique_keys, tf = np.unique(keys, return_counts=True)
-        posting_terms = unique_keys // max(self.corpus_size, 1)
-        self._docs: IntArray = (unique_keys % max(self.corpus_size, 1)).astype(np.int64)
-        self.doc_freq: IntArray = np.bincount(posting_terms, minlength=n_terms).astype(np.int64)
-        self._indptr: IntArray = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(self.doc_freq, out=self._indptr[1:])
+    def _tf_parts(self, counts: TermCounts, position: IntArray) -> FloatArray:
+        """rank-bm25's per-passage factor, for every posting, in bounded-memory chunks."""
         k1, b = self.params.k1, self.params.b
-        if self.corpus_size:
-            dl = doc_lengths[self._docs]
-            tf_f = tf.astype(np.float64)
-            # Same expression and order as BM25Okapi.get_scores, per posting.
-            self._tf_part: FloatArray = (
-                tf_f * (k1 + 1) / (tf_f + k1 * (1 - b + b * dl / self.avgdl))
-            )
-        else:
-            self._tf_part = np.zeros(0, dtype=np.float64)
+        out = np.empty(len(position), dtype=np.float64)
+        if not self.corpus_size:
+            return out
+        # Per passage first: k1 * (1 - b + b * doc_len / avgdl), as rank-bm25 computes it.
+        norm = k1 * (1 - b + b * self.doc_len / self.avgdl)
+        for lo in range(0, len(position), _CHUNK):
+            hi = min(lo + _CHUNK, len(position))
+            tf = counts.tf[position[lo:hi]].astype(np.float64)
+            out[lo:hi] = tf * (k1 + 1) / (tf + norm[self._docs[lo:hi]])
+        return out
 
-    def _compute_idf(self) -> FloatArray:
-        """rank-bm25's ``BM25Okapi._calc_idf``, term by term in first-seen order."""
+    def _compute_idf(self, first_seen: IntArray) -> FloatArray:
+        """rank-bm25's ``BM25Okapi._calc_idf``, summed in its first-seen term order."""
         n = self.corpus_size
-        idf = np.zeros(len(self.vocabulary), dtype=np.float64)
-        idf_sum = 0.0
-        negative: list[int] = []
-        for term_id, freq in enumerate(self.doc_freq.tolist()):
-            value = math.log(n - freq + 0.5) - math.log(freq + 0.5)
-            idf[term_id] = value
-            idf_sum += value
-            if value < 0:
-                negative.append(term_id)
+        values, inverse = np.unique(self.doc_freq, return_inverse=True)
+        # math.log per distinct doc_freq: the same function rank-bm25 calls.
+        by_freq = np.array(
+            [math.log(n - f + 0.5) - math.log(f + 0.5) for f in values.tolist()], dtype=np.float64
+        )
+        idf = by_freq[inverse]
         if len(idf):
-            eps = self.params.epsilon * (idf_sum / len(idf))
-            idf[negative] = eps
+            # cumsum adds left to right, like rank-bm25's ``idf_sum += idf`` loop.
+            idf_sum = float(np.cumsum(idf[np.argsort(first_seen, kind="stable")])[-1])
+            idf[idf < 0] = self.params.epsilon * (idf_sum / len(idf))
         return idf
+
+    def _top_docs(self, per_term: int) -> tuple[IntArray, Int32Array]:
+        """Per term, up to ``per_term`` passages with its highest tf part (pruning seeds)."""
+        sizes = np.minimum(self.doc_freq, per_term)
+        ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        docs = np.empty(int(ptr[-1]), dtype=np.int32)
+        small = self.doc_freq <= per_term
+        # Short postings are their own seeds; long ones keep their best ``per_term``.
+        mask = np.repeat(small, self.doc_freq)
+        docs[np.repeat(small, sizes)] = self._docs[mask]
+        for t in np.flatnonzero(~small).tolist():
+            lo, hi = self._indptr[t], self._indptr[t + 1]
+            best = np.argpartition(self._tf_part[lo:hi], hi - lo - per_term)[-per_term:]
+            docs[ptr[t] : ptr[t + 1]] = np.sort(self._docs[lo:hi][best])
+        return ptr, docs
 
     def __len__(self) -> int:
         return self.corpus_size
 
+    def term_id(self, term: str) -> int | None:
+        """The id of ``term`` in this index, or None when no passage contains it."""
+        return self.vocabulary.get(term)
+
     def postings(self, term: str) -> IntArray:
         """Passage ids that contain ``term`` (sorted)."""
-        term_id = self.vocabulary.get(term)
-        if term_id is None:
+        t = self.vocabulary.get(term)
+        if t is None:
             return np.zeros(0, dtype=np.int64)
-        return self._docs[self._indptr[term_id] : self._indptr[term_id + 1]]
+        return self._docs[self._indptr[t] : self._indptr[t + 1]].astype(np.int64)
+
+    def contains(self, term: str, passage: int) -> bool:
+        """Whether ``passage`` contains ``term`` (a binary search in its postings)."""
+        t = self.vocabulary.get(term)
+        if t is None:
+            return False
+        docs = self._docs[self._indptr[t] : self._indptr[t + 1]]
+        i = int(np.searchsorted(docs, passage))
+        return i < len(docs) and int(docs[i]) == passage
 
     def term_idf(self, term: str) -> float | None:
         """rank-bm25's idf of ``term``, or None when no passage contains it."""
-        term_id = self.vocabulary.get(term)
-        return None if term_id is None else float(self.idf[term_id])
+        t = self.vocabulary.get(term)
+        return None if t is None else float(self.idf[t])
+
+    def _term_ids(self, query: Sequence[str]) -> list[int]:
+        vocabulary = self.vocabulary
+        return [vocabulary[t] for t in query if t in vocabulary]
 
     def score(self, query: Sequence[str]) -> tuple[IntArray, FloatArray]:
         """Passages that contain at least one query term, and their BM25 scores.
@@ -128,22 +210,33 @@ class BM25Index:
         Repeated query terms count again, as in rank-bm25. Only the postings of the
         query's terms are read.
         """
-        idf = self._ranking_idf
-        term_ids = [self.vocabulary[t] for t in query if t in self.vocabulary]
-        if not term_ids:
+        return self.weighted_scores({}, terms=self._term_ids(query))
+
+    def weighted_scores(
+        self, weights: Mapping[str, float], *, terms: Sequence[int] | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """Sorted passages containing a term, with the sum of weight x BM25 per term.
+
+        Terms are added in ``weights`` order (or ``terms`` order, weight 1), passage by
+        passage, so a weight of 1 gives rank-bm25's score bit for bit.
+        """
+        parts = [(t, 1.0) for t in terms] if terms is not None else []
+        parts += [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
+        idf, docs, tfp, ptr = self._ranking_idf, self._docs, self._tf_part, self._indptr
+        if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        if len(term_ids) == 1:
-            t = term_ids[0]
-            lo, hi = self._indptr[t], self._indptr[t + 1]
-            return self._docs[lo:hi].copy(), idf[t] * self._tf_part[lo:hi] + 0.0
-        docs = np.concatenate([self._docs[self._indptr[t] : self._indptr[t + 1]] for t in term_ids])
-        contributions = np.concatenate(
-            [idf[t] * self._tf_part[self._indptr[t] : self._indptr[t + 1]] for t in term_ids]
-        )
-        unique_docs, inverse = np.unique(docs, return_inverse=True)
-        # bincount adds in input order, i.e. term by term, like rank-bm25's loop.
-        scores = np.bincount(inverse, weights=contributions, minlength=len(unique_docs))
-        return unique_docs.astype(np.int64, copy=False), scores.astype(np.float64, copy=False)
+        if len(parts) == 1:
+            t, w = parts[0]
+            lo, hi = ptr[t], ptr[t + 1]
+            scores = idf[t] * tfp[lo:hi] + 0.0
+            return docs[lo:hi].astype(np.int64), scores if w == 1.0 else scores * w
+        total = np.zeros(self.corpus_size, dtype=np.float64)
+        for t, w in parts:
+            lo, hi = ptr[t], ptr[t + 1]
+            contribution = idf[t] * tfp[lo:hi]
+            np.add.at(total, docs[lo:hi], contribution if w == 1.0 else contribution * w)
+        found = distinct(np.concatenate([docs[ptr[t] : ptr[t + 1]] for t, _ in parts]), len(total))
+        return found.astype(np.int64), total[found]
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Dense scores for every passage, the shape of ``BM25Okapi.get_scores``."""
@@ -153,19 +246,16 @@ class BM25Index:
         return dense
 
     def top_k(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best passages as (passage id, score), best first, ties by passage id."""
-        docs, scores = self.score(query)
-        return top_k_of(docs, scores, k)
+        """The ``k`` best passages as (passage id, score), best first, ties by passage id.
 
+        Exactly the first ``k`` of ``score`` sorted by (-score, passage id), computed
+        with MaxScore pruning: postings that cannot reach the top ``k`` are not scored.
+        """
+        term_ids = self._term_ids(query)
+        if k <= 0 or not term_ids:
+            return []
+        return top_k_pruned(self._postings, term_ids, k)
 
-def top_k_of(docs: IntArray, scores: FloatArray, k: int) -> list[tuple[int, float]]:
-    """Deterministic top-k: highest score first, lower passage id first on ties."""
-    if k <= 0 or len(docs) == 0:
-        return []
-    if len(docs) > k:
-        # Keep every candidate tied with the k-th score so tie-breaking stays exact.
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = scores >= kth
-        docs, scores = docs[keep], scores[keep]
-    order = np.lexsort((docs, -scores))[:k]
-    return [(int(docs[i]), float(scores[i])) for i in order]
+    def exact_scores(self, passages: Int32Array, term_ids: Sequence[int]) -> FloatArray:
+        """rank-bm25 scores of the sorted ``passages`` for a query of term ids."""
+        return exact_scores(self._postings, passages, term_ids)

@@ -7,20 +7,45 @@ the caller swaps the reference, so a question is always answered by a complete i
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.analysis import analyze
+from retrieval.building import (
+    FileRecord,
+    FolderScan,
+    Lexicon,
+    PassageTerms,
+    analyse_entry,
+    pick_entries,
+    scan_folder,
+    token_arrays,
+)
+from retrieval.counts import TermCounts
 from retrieval.errors import EmptyGlossaryError
 from retrieval.index import BM25Index
-from retrieval.loading import FolderContents, load_folder
+from retrieval.loading import FolderContents
 from retrieval.models import Answer, Entry, Hit, Passage, Problem
-from retrieval.passages import build_passages
-from retrieval.ranking import Ranker, passage_terms
+from retrieval.ranking import Ranker
+from retrieval.refresh import Refresh, diff_entries
 from retrieval.synonyms import folder_groups
 
+logger = logging.getLogger(__name__)
+
 IDF_FLOOR = 0.05
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Sources:
+    """Where a glossary came from: what ``refreshed`` compares the folders against."""
+
+    folders: tuple[Path, ...]
+    scans: tuple[tuple[FileRecord, ...], ...]
+    lexicon: Lexicon
+    cache_dir: Path | None
 
 
 class Glossary:
@@ -35,38 +60,120 @@ class Glossary:
     ) -> None:
         """``synonyms``: extra synonym groups, e.g. from a knowledge folder's synonyms.txt."""
         started = time.perf_counter()
-        self.entries: dict[str, Entry] = {e.id: e for e in sorted(entries, key=lambda e: e.id)}
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        self.passages: tuple[Passage, ...] = tuple(build_passages(self.entries.values()))
-        self._passage_terms = [passage_terms(p) for p in self.passages]
-        self._index = BM25Index(self._passage_terms, idf_floor=IDF_FLOOR)
-        self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)
+        by_id = {e.id: e for e in sorted(entries, key=lambda e: e.id)}
+        lexicon = Lexicon()
+        records = [
+            FileRecord(e.path, (0, 0), "", e, (), *analyse_entry(e, lexicon))
+            for e in by_id.values()
+        ]
+        self._assemble(records, problems, lexicon, synonyms)
+        self._sources: _Sources | None = None
         self.build_seconds = time.perf_counter() - started
 
+    def _assemble(
+        self,
+        records: Sequence[FileRecord],
+        problems: Sequence[Problem],
+        lexicon: Lexicon,
+        synonyms: Sequence[Sequence[str]],
+    ) -> None:
+        """Entries, passages, index and ranker from records sorted by entry id."""
+        self.entries: dict[str, Entry] = {r.entry.id: r.entry for r in records if r.entry}
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.passages: tuple[Passage, ...] = tuple(p for r in records for p in r.passages)
+        tokens, lengths = token_arrays(records)
+        self._passage_terms = PassageTerms(lexicon.terms, tokens, lengths)
+        counts = TermCounts.concatenate([r.counts for r in records])
+        self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
+        self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)
+
     @classmethod
-    def from_folder(cls, path: str | Path) -> Glossary:
+    def _from_sources(cls, sources: _Sources, started: float) -> Glossary:
+        records, problems = pick_entries(sources.scans)
+        glossary = cls.__new__(cls)
+        glossary._assemble(records, problems, sources.lexicon, folder_groups(sources.folders))
+        glossary._sources = sources
+        glossary.build_seconds = time.perf_counter() - started
+        return glossary
+
+    @classmethod
+    def from_folder(cls, path: str | Path, *, cache_dir: str | Path | None = None) -> Glossary:
         """Load and index every entry below ``path``.
 
         Raises ``KnowledgeFolderError`` when the folder is unusable; broken files are
-        skipped and listed in ``problems``.
+        skipped and listed in ``problems``. With ``cache_dir``, parsed and analysed files
+        are kept there and reused by the next start (see ``retrieval.cache``).
         """
-        contents = load_folder(Path(path))
-        return cls(
-            contents.entries, problems=contents.problems, synonyms=folder_groups([Path(path)])
-        )
+        return cls.from_folders([path], cache_dir=cache_dir)
 
     @classmethod
-    def from_folders(cls, paths: Iterable[str | Path]) -> Glossary:
+    def from_folders(
+        cls, paths: Iterable[str | Path], *, cache_dir: str | Path | None = None
+    ) -> Glossary:
         """One glossary over several folders (the first file of a duplicate id wins)."""
-        entries: dict[str, Entry] = {}
-        problems: list[Problem] = []
-        folders = [Path(p) for p in paths]
-        for path in folders:
-            contents = load_folder(Path(path))
-            problems.extend(contents.problems)
-            for entry in contents.entries:
-                entries.setdefault(entry.id, entry)
-        return cls(list(entries.values()), problems=problems, synonyms=folder_groups(folders))
+        from retrieval import cache
+
+        started = time.perf_counter()
+        folders = tuple(Path(p) for p in paths)
+        directory = Path(cache_dir) if cache_dir is not None else None
+        cached = cache.load(directory, folders) if directory is not None else None
+        lexicon = cached.lexicon if cached else Lexicon()
+        previous = cached.records if cached else tuple(() for _ in folders)
+        scans = [
+            scan_folder(folder, lexicon, old, trust_stamps=False)
+            for folder, old in zip(folders, previous, strict=True)
+        ]
+        sources = _Sources(folders, tuple(s.records for s in scans), lexicon, directory)
+        glossary = cls._from_sources(sources, started)
+        reread = sum(len(s.reread) for s in scans)
+        if directory is not None and (cached is None or reread or _removed(previous, scans)):
+            cache.save(directory, folders, sources.scans, lexicon)
+        logger.info(
+            "glossary built in %.2f s: %d entries, %d passages, %d file(s) parsed%s",
+            glossary.build_seconds, len(glossary.entries), len(glossary.passages), reread,
+            " (others from the cache)" if cached else "",
+        )  # fmt: skip
+        return glossary
+
+    def refreshed(self, folders: Iterable[str | Path] | None = None) -> Refresh:
+        """A new glossary with the folders' current content, and what changed.
+
+        Only files whose (mtime, size) changed are read again, and only those whose
+        content hash changed are parsed and analysed. A file that fails to parse now
+        keeps its last good version (its problems are in ``Refresh.problems``); deleted
+        files drop out. This glossary is left as it was, so questions already being
+        answered finish on it. ``folders`` defaults to the ones this glossary came from.
+        """
+        started = time.perf_counter()
+        old = self._sources
+        if folders is not None:
+            wanted = tuple(Path(f) for f in folders)
+        elif old is not None:
+            wanted = old.folders
+        else:
+            raise ValueError("this glossary was not built from folders: pass the folders to read")
+        same = old is not None and old.folders == wanted
+        lexicon = old.lexicon if old is not None and same else Lexicon()
+        previous = old.scans if old is not None and same else tuple(() for _ in wanted)
+        scans = [
+            scan_folder(folder, lexicon, prev, trust_stamps=True, keep_last_good=True)
+            for folder, prev in zip(wanted, previous, strict=True)
+        ]
+        reread = tuple(p for s in scans for p in s.reread)
+        cache_dir = old.cache_dir if old is not None else None
+        sources = _Sources(wanted, tuple(s.records for s in scans), lexicon, cache_dir)
+        unchanged = same and not reread and not _removed(previous, scans)
+        glossary = self if unchanged else self._from_sources(sources, started)
+        fresh = set(reread)
+        records = [r for s in scans for r in s.records if r.path in fresh]
+        return Refresh(
+            glossary,
+            *diff_entries(self.entries, glossary.entries),
+            problems=tuple(p for r in records for p in r.problems),
+            reread=reread,
+            kept=tuple(r.path for r in records if r.kept),
+            seconds=time.perf_counter() - started,
+        )
 
     @classmethod
     def from_contents(cls, contents: FolderContents) -> Glossary:
@@ -107,3 +214,12 @@ class Glossary:
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Rank passages for ``question`` and decide whether the best one answers it."""
         return self._ranker.answer(question, limit)
+
+
+def _removed(previous: Sequence[Sequence[FileRecord]], scans: Sequence[FolderScan]) -> bool:
+    """Whether a file of ``previous`` is gone from ``scans``."""
+    for old, scan in zip(previous, scans, strict=True):
+        now = {r.path for r in scan.records}
+        if any(r.path not in now for r in old):
+            return True
+    return False

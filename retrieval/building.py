@@ -1,0 +1,278 @@
+"""From knowledge files to what an index is built from, one file at a time.
+
+Parsing and analysis are the expensive stages of a build (Markdown, YAML, the
+tokenizer and the stemmer run in Python), so their result is kept per file in a
+``FileRecord``: the entry, the problems, the file's passages and their term ids and
+counts. A record is keyed by the file's content (sha256) and reused as long as the
+content is the same: by a reload in the same process (``Glossary.refreshed``) and,
+through ``retrieval.cache``, by the next start. Assembling a glossary from records is
+concatenation plus one vectorised index build.
+
+Term ids come from a ``Lexicon`` that only ever grows, so records made at different
+times stay valid together and an older glossary keeps working while a newer one is
+built. Cold builds of many files run in worker processes (``retrieval.workers``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+from retrieval.counts import Int32Array, IntArray, TermCounts
+from retrieval.loading import knowledge_files
+from retrieval.models import Entry, Passage, Problem
+from retrieval.parsing import parse_entry
+from retrieval.passages import entry_passages
+from retrieval.ranking import passage_terms
+
+Stamp = tuple[int, int]  # (mtime in ns, size in bytes): a cheap "may have changed" test
+
+
+class Lexicon:
+    """Term strings by id, append-only: an id, once given, always means the same term."""
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self.terms: list[str] = list(terms)
+        self._ids: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def ids(self, terms: Sequence[str]) -> list[int]:
+        """Ids of ``terms``, adding the new ones."""
+        known = self._ids
+        out: list[int] = []
+        for term in terms:
+            i = known.get(term)
+            if i is None:
+                i = known[term] = len(self.terms)
+                self.terms.append(term)
+            out.append(i)
+        return out
+
+    def mapping(self, terms: Sequence[str]) -> Int32Array:
+        """For another lexicon's ``terms`` (by its ids), the ids they have here."""
+        return np.asarray(self.ids(terms), dtype=np.int32)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FileRecord:
+    """One knowledge file as last read, and everything its content yielded."""
+
+    path: Path
+    stamp: Stamp
+    digest: str
+    entry: Entry | None
+    problems: tuple[Problem, ...]
+    passages: tuple[Passage, ...]
+    tokens: Int32Array  # term ids of every passage, passage after passage
+    lengths: IntArray  # tokens per passage
+    counts: TermCounts
+    kept: bool = False  # the file is broken now; this is its last good version
+
+    def remapped(self, mapping: Int32Array) -> FileRecord:
+        """The record with another lexicon's ids (worker processes have their own)."""
+        return replace(self, tokens=mapping[self.tokens], counts=self.counts.remapped(mapping))
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """(mtime_ns, size) of ``path``, or None when it cannot be read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def digest_of(raw: bytes) -> str:
+    """The content key of a file."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def analyse_entry(
+    entry: Entry | None, lexicon: Lexicon
+) -> tuple[tuple[Passage, ...], Int32Array, IntArray, TermCounts]:
+    """Passages of ``entry`` and their terms as ids, lengths and counts."""
+    if entry is None:
+        return (), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), TermCounts.empty()
+    passages = tuple(entry_passages(entry))
+    per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
+    tokens = np.fromiter((i for ids in per_passage for i in ids), dtype=np.int32)
+    lengths = np.asarray([len(ids) for ids in per_passage], dtype=np.int64)
+    return passages, tokens, lengths, TermCounts.from_passages(per_passage)
+
+
+def read_file(path: Path, lexicon: Lexicon) -> FileRecord:
+    """Read, parse and analyse one file; an unreadable file becomes a problem."""
+    stamp = file_stamp(path) or (0, 0)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(path, 1, f"cannot read the file ({exc.strerror}): check its permissions")
+        return FileRecord(path, stamp, "", None, (problem,), *analyse_entry(None, lexicon))
+    result = parse_entry(path, raw)
+    analysed = analyse_entry(result.entry, lexicon)
+    return FileRecord(path, stamp, digest_of(raw), result.entry, result.problems, *analysed)
+
+
+def read_files(paths: Sequence[Path], lexicon: Lexicon) -> list[FileRecord]:
+    """Records of ``paths`` in order, in worker processes when there are many."""
+    from retrieval.workers import read_files_in_parallel
+
+    records = read_files_in_parallel(paths, lexicon)
+    return records if records is not None else [read_file(p, lexicon) for p in paths]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderScan:
+    """A folder's records after a scan, and which files had to be read again."""
+
+    records: tuple[FileRecord, ...]
+    reread: tuple[Path, ...]
+
+
+def scan_folder(
+    folder: Path,
+    lexicon: Lexicon,
+    previous: Iterable[FileRecord] = (),
+    *,
+    trust_stamps: bool,
+    keep_last_good: bool = False,
+) -> FolderScan:
+    """Records for every file below ``folder``, reusing ``previous`` ones that still hold.
+
+    A previous record is reused when the file's (mtime, size) is unchanged and
+    ``trust_stamps`` is set, or when its content hash is unchanged. With
+    ``keep_last_good``, a file that fails to parse now keeps its previous entry (its
+    new problems are reported).
+    """
+    known = {r.path: r for r in previous}
+    fresh: list[Path] = []
+    by_path: dict[Path, FileRecord] = {}
+    for path in knowledge_files(folder):
+        old = known.get(path)
+        if old is not None and trust_stamps and file_stamp(path) == old.stamp:
+            by_path[path] = old
+            continue
+        if old is not None and not trust_stamps:
+            reused = _same_content(path, old)
+            if reused is not None:
+                by_path[path] = reused
+                continue
+        fresh.append(path)
+    for new in read_files(fresh, lexicon):
+        old = known.get(new.path)
+        if old is not None and new.digest and new.digest == old.digest:
+            new = replace(old, stamp=new.stamp)  # noqa: PLW2901 - same content, old analysis
+        elif keep_last_good and new.entry is None and old is not None and old.entry:
+            new = replace(old, stamp=new.stamp, digest=new.digest, kept=True, problems=new.problems)  # noqa: PLW2901
+        by_path[new.path] = new
+    ordered = tuple(by_path[p] for p in sorted(by_path))
+    return FolderScan(ordered, tuple(fresh))
+
+
+def _same_content(path: Path, old: FileRecord) -> FileRecord | None:
+    """``old`` with a fresh stamp when the file still has its content, else None."""
+    stamp = file_stamp(path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if stamp is None or digest_of(raw) != old.digest:
+        return None
+    return old if stamp == old.stamp else replace(old, stamp=stamp)
+
+
+class PassageTerms(Sequence[list[str]]):
+    """Each passage's analysed terms, decoded from term ids only when asked for."""
+
+    def __init__(self, terms: list[str], tokens: Int32Array, lengths: IntArray) -> None:
+        self._terms = terms
+        self._tokens = tokens
+        self._ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self._ptr[1:])
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[list[str]]: ...
+    def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        terms = self._terms
+        return [terms[t] for t in self._tokens[self._ptr[i] : self._ptr[i + 1]].tolist()]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        terms, ptr = self._terms, self._ptr.tolist()
+        tokens = self._tokens.tolist()
+        for lo, hi in itertools.pairwise(ptr):
+            yield [terms[t] for t in tokens[lo:hi]]
+
+
+def pick_entries(
+    scans: Sequence[Sequence[FileRecord]],
+) -> tuple[list[FileRecord], list[Problem]]:
+    """Records whose entry is in service, sorted by entry id, and every problem.
+
+    Within a folder the first file of a duplicate id wins (and the other is a problem,
+    as ``loading.collect_entries`` reports it); across folders the first folder wins.
+    """
+    chosen: dict[str, FileRecord] = {}
+    problems: list[Problem] = []
+    for records in scans:
+        in_folder: dict[str, FileRecord] = {}
+        for record in records:
+            problems.extend(record.problems)
+            entry = record.entry
+            if entry is None:
+                continue
+            if entry.id in in_folder:
+                first = in_folder[entry.id].path
+                problems.append(
+                    Problem(
+                        record.path,
+                        1,
+                        f"duplicate entry id '{entry.id}' (also {first}): rename one of the files",
+                    )
+                )
+                continue
+            in_folder[entry.id] = record
+            chosen.setdefault(entry.id, record)
+    return [chosen[k] for k in sorted(chosen)], problems
+
+
+def total_passages(records: Sequence[FileRecord]) -> int:
+    """How many passages the records hold."""
+    return sum(len(r.passages) for r in records)
+
+
+def token_arrays(records: Sequence[FileRecord]) -> tuple[Int32Array, IntArray]:
+    """All records' tokens and passage lengths, concatenated in record order."""
+    if not records:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate([r.tokens for r in records]),
+        np.concatenate([r.lengths for r in records]),
+    )
+
+
+def cpu_count() -> int:
+    """CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

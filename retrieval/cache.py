@@ -1,0 +1,150 @@
+"""The on-disk build cache: parsed entries and analysed terms per file, for fast starts.
+
+One file per set of knowledge folders, ``<cache_dir>/glossary-<key>.npz``: numpy arrays
+(term ids, lengths, counts) plus one JSON document (entries, problems, the lexicon)
+stored as bytes. It is loaded with ``allow_pickle=False`` and parsed with ``json``, so
+loading it can never run code. The zip format's CRC-32 catches a damaged file.
+
+What makes a cached record valid:
+
+- the *settings*: a fingerprint of the code and data that turn a file into terms
+  (parsing, passages, analysis, ``passage_terms``, ``retrieval/data``, nltk's version).
+  A cache made with other settings is stale and rebuilt as a whole;
+- the *content*: each record carries its file's sha256; a file whose content changed is
+  parsed and analysed again, the others are reused.
+
+A corrupt or stale cache is never fatal: it is logged, ignored and rewritten. Writing is
+atomic (a temporary file renamed over the old one), so a crash leaves the old cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval import analysis, counts, models, parsing, passages, ranking
+from retrieval.building import FileRecord, Lexicon, token_arrays
+from retrieval.cache_format import decode_records, encode_records
+
+logger = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+_READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
+
+
+@cache
+def analysis_fingerprint() -> str:
+    """A hash of everything that decides which terms a file yields."""
+    digest = hashlib.sha256(f"glossary-bot cache format {CACHE_FORMAT}".encode())
+    for module in (analysis, counts, models, parsing, passages):
+        digest.update(inspect.getsource(module).encode())
+    digest.update(inspect.getsource(ranking.passage_terms).encode())
+    data = resources.files("retrieval").joinpath("data")
+    for item in sorted(data.iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".txt"):
+            digest.update(item.name.encode() + item.read_bytes())
+    digest.update(metadata.version("nltk").encode())
+    return digest.hexdigest()
+
+
+def cache_path(cache_dir: Path, folders: Sequence[Path]) -> Path:
+    """Where the cache of these folders lives (one file per set of folders)."""
+    key = hashlib.sha256("\n".join(str(f.resolve()) for f in folders).encode()).hexdigest()
+    return cache_dir / f"glossary-{key[:16]}.npz"
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """What a valid cache holds: the lexicon and the last records of every folder."""
+
+    lexicon: Lexicon
+    records: tuple[tuple[FileRecord, ...], ...]
+
+
+def load(cache_dir: Path, folders: Sequence[Path]) -> Cached | None:
+    """The cached records of ``folders``, or None (logged) when missing, stale or corrupt."""
+    path = cache_path(cache_dir, folders)
+    if not path.exists():
+        logger.info("no index cache at %s yet: building from the files", path)
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        meta: dict[str, Any] = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
+        if meta.get("format") != CACHE_FORMAT or meta.get("fingerprint") != analysis_fingerprint():
+            logger.warning(
+                "index cache %s was made by another version of the analysis: rebuilding it", path
+            )
+            return None
+        if meta.get("folders") != [str(f.resolve()) for f in folders]:
+            raise ValueError("it belongs to other folders")
+        lexicon = Lexicon(meta["lexicon"])
+        records = decode_records(meta["files"], arrays, folders, lexicon)
+    except _READ_ERRORS as exc:
+        logger.warning("index cache %s is unreadable (%s): rebuilding it", path, exc)
+        return None
+    return Cached(lexicon, records)
+
+
+def save(
+    cache_dir: Path,
+    folders: Sequence[Path],
+    scans: Sequence[Sequence[FileRecord]],
+    lexicon: Lexicon,
+) -> Path | None:
+    """Write the cache of ``folders`` atomically; a failure is logged, never raised."""
+    path = cache_path(cache_dir, folders)
+    records = [r for scan in scans for r in scan if not r.kept]
+    folder_of = [i for i, scan in enumerate(scans) for r in scan if not r.kept]
+    terms, records = _compact(lexicon, records)
+    files, arrays = encode_records(records, folder_of, folders)
+    meta = {
+        "format": CACHE_FORMAT,
+        "fingerprint": analysis_fingerprint(),
+        "folders": [str(f.resolve()) for f in folders],
+        "lexicon": terms,
+        "files": files,
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as out:
+            np.savez(out, allow_pickle=False, **arrays)
+        os.replace(temporary, path)
+    except OSError as exc:
+        logger.warning(
+            "cannot write the index cache %s (%s): check INDEX_CACHE_DIR; "
+            "the next start will build from the files again",
+            path,
+            exc,
+        )
+        temporary.unlink(missing_ok=True)
+        return None
+    logger.info("index cache written to %s (%d files)", path, len(records))
+    return path
+
+
+def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], list[FileRecord]]:
+    """The lexicon without terms no record uses any more, and the records renamed to it."""
+    tokens, _ = token_arrays(records)
+    used = np.bincount(tokens, minlength=len(lexicon)) > 0
+    if used.all():
+        return lexicon.terms[:], records
+    mapping = np.full(len(lexicon), -1, dtype=np.int32)
+    kept = np.flatnonzero(used)
+    mapping[kept] = np.arange(len(kept), dtype=np.int32)
+    terms = [lexicon.terms[i] for i in kept.tolist()]
+    return terms, [r.remapped(mapping) for r in records]

@@ -1,0 +1,114 @@
+"""Term counts per passage: the compact form between analysis and the index.
+
+A passage's terms become its distinct term ids, in the order they first occur, with how
+often each occurs, plus the passage length. That is everything BM25 needs (rank-bm25
+keeps the same per document: ``doc_freqs`` and ``doc_len``), it is small enough to cache
+per file, and the first-seen order lets the index reproduce rank-bm25's term order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TermCounts:
+    """Passage-major counts: passage ``i`` owns ``terms[doc_ptr[i]:doc_ptr[i + 1]]``."""
+
+    doc_ptr: IntArray
+    terms: Int32Array
+    tf: Int32Array
+    doc_len: IntArray
+
+    def __len__(self) -> int:
+        return len(self.doc_len)
+
+    @classmethod
+    def empty(cls) -> TermCounts:
+        """Counts of no passage."""
+        return cls(
+            np.zeros(1, dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int64),
+        )
+
+    @classmethod
+    def from_passages(cls, passages: Iterable[Sequence[int]]) -> TermCounts:
+        """Count the term ids of each passage (``Counter`` keeps first-seen order)."""
+        terms: list[int] = []
+        tf: list[int] = []
+        distinct: list[int] = []
+        lengths: list[int] = []
+        for ids in passages:
+            counted = Counter(ids)
+            terms.extend(counted)
+            tf.extend(counted.values())
+            distinct.append(len(counted))
+            lengths.append(len(ids))
+        return cls.build(terms, tf, distinct, lengths)
+
+    @classmethod
+    def build(
+        cls,
+        terms: Sequence[int],
+        tf: Sequence[int],
+        distinct: Sequence[int],
+        lengths: Sequence[int],
+    ) -> TermCounts:
+        """Counts from flat lists: term ids and tf, distinct terms and tokens per passage."""
+        doc_ptr = np.zeros(len(distinct) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(distinct, dtype=np.int64), out=doc_ptr[1:])
+        return cls(
+            doc_ptr,
+            np.asarray(terms, dtype=np.int32),
+            np.asarray(tf, dtype=np.int32),
+            np.asarray(lengths, dtype=np.int64),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[TermCounts]) -> TermCounts:
+        """The passages of ``parts``, one after the other."""
+        if not parts:
+            return cls.empty()
+        sizes = np.asarray([len(p.terms) for p in parts], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        doc_ptr = np.concatenate(
+            [np.zeros(1, dtype=np.int64)]
+            + [p.doc_ptr[1:] + off for p, off in zip(parts, offsets.tolist(), strict=True)]
+        )
+        return cls(
+            doc_ptr,
+            np.concatenate([p.terms for p in parts]),
+            np.concatenate([p.tf for p in parts]),
+            np.concatenate([p.doc_len for p in parts]),
+        )
+
+    def remapped(self, mapping: Int32Array) -> TermCounts:
+        """The same counts with term id ``i`` renamed ``mapping[i]``."""
+        return TermCounts(self.doc_ptr, mapping[self.terms], self.tf, self.doc_len)
+
+
+def encode_corpus(corpus: Iterable[Sequence[str]]) -> tuple[list[str], TermCounts]:
+    """Term strings by id (first-seen order) and the corpus's counts in those ids."""
+    vocabulary: dict[str, int] = {}
+    terms: list[int] = []
+    tf: list[int] = []
+    distinct: list[int] = []
+    lengths: list[int] = []
+    for doc in corpus:
+        counted = Counter(doc)
+        # setdefault evaluates len() before inserting, so a new term gets the next id.
+        terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counted])
+        tf.extend(counted.values())
+        distinct.append(len(counted))
+        lengths.append(len(doc))
+    return list(vocabulary), TermCounts.build(terms, tf, distinct, lengths)
