@@ -153,7 +153,10 @@ def test_page_dates(text: str, iso: str | None) -> None:
 @pytest.mark.parametrize(
     ("lead", "aliases"),
     [
-        ("A Back-end Engineer, also known as a Server-side Developer, is ...", ("Server-side Developer",)),
+        (
+            "A Back-end Engineer, also known as a Server-side Developer, is ...",
+            ("Server-side Developer",),
+        ),
         ("An SLO (also called a service target) is ...", ("service target",)),
         ("Node.js, also known as Node or NodeJS, runs JavaScript.", ("Node", "NodeJS")),
         ("Also known as Node.js is wrong here", ("Node.js",)),
