@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from retrieval.fields import Fields
     from retrieval.ranking import EntryParts
 
-COVERAGE = 0.45
+COVERAGE = 0.4
 SHORT_COVERAGE = 0.7
 SHORT_QUESTION = 4
 FULL_NAME = 0.99

@@ -4,12 +4,15 @@ A question word is only corrected when the index does not know it at all: a word
 glossary uses is never "fixed" into another one. Candidates are index terms (stems) and
 the surface words of entry names, within an optimal-string-alignment distance (a swap of
 two neighbouring letters costs one) of 1 for words of 5-7 letters and 2 from 8 letters
-on (counted on the word or on its stem, whichever is compared); shorter words are left alone because too many real terms (``grpc``, ``ldap``) sit one
-edit from an unrelated word. Typos rarely change the first letter, so candidates are
+on (counted on the word or on its stem, whichever is compared). Four-letter words are
+only corrected by swapping two neighbouring letters (after the first) into a word of an
+entry's name ("cros" -> "cors"), and shorter ones never, because too many real terms
+(``grpc``, ``ldap``) sit one edit from an unrelated word. Typos rarely change the first letter, so candidates are
 bucketed by first letter and length, which keeps a look-up to a few thousand comparisons
 even on a large glossary; each word's result is cached for the life of the vocabulary.
 
-Ties are broken the way a reader would: the fewest edits, then a word that names an
+Ties are broken the way a reader would: the fewest edits for the length compared (one
+edit in a whole word beats one in a stem), then a word that names an
 entry (people ask about glossary terms), then the more frequent term, then a real word
 over a bare stem (for the "corrected to" message), then alphabetically, so the result
 never depends on set order.
@@ -17,13 +20,14 @@ never depends on set order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 MIN_WORD_CHARS = 5
+SWAP_ONLY_CHARS = 4
 LONG_WORD_CHARS = 8
 MIN_DOC_FREQ = 2
 
@@ -77,30 +81,30 @@ class Speller:
     def _lookup(self, word: str, term: str) -> Correction | None:
         if not word.isalpha() or term in self._doc_freq:
             return None
-        best: tuple[int, int, int, int, str] | None = None
+        best: tuple[float, int, int, int, str, int] | None = None
         for probe in dict.fromkeys((word, term)):
-            edits = max_edits(probe)
-            if edits == 0:
-                continue
-            for form, distance in self._candidates(probe, edits):
+            for form, distance in self._candidates(probe):
                 target = self._forms[form]
                 rank = (
-                    distance,
+                    distance / len(probe),  # one edit in a whole word beats one in a stem
                     0 if target in self._name_terms else 1,
                     -self._doc_freq.get(target, 0),
                     0 if form in self._name_words else 1,  # show a word, not a stem
                     form,
+                    distance,
                 )
                 if best is None or rank < best:
                     best = rank
         if best is None:
             return None
         form = best[4]
-        return Correction(wrong=word, right=form, term=self._forms[form], distance=best[0])
+        return Correction(wrong=word, right=form, term=self._forms[form], distance=best[5])
 
-    def _candidates(self, probe: str, edits: int) -> Iterable[tuple[str, int]]:
-        if not probe:
-            return []
+    def _candidates(self, probe: str) -> list[tuple[str, int]]:
+        """Vocabulary forms within the allowed edits of ``probe`` (same first letter)."""
+        edits = max_edits(probe)
+        if edits == 0:
+            return self._swaps(probe) if len(probe) == SWAP_ONLY_CHARS else []
         found: list[tuple[str, int]] = []
         for length in range(len(probe) - edits, len(probe) + edits + 1):
             bucket = self._buckets.get((probe[0], length))
@@ -111,4 +115,13 @@ class Speller:
             ):
                 if distance > 0:
                     found.append((form, int(distance)))
+        return found
+
+    def _swaps(self, probe: str) -> list[tuple[str, int]]:
+        """Entry-name words that differ from a 4-letter word by one swap ("cros" -> cors)."""
+        found = []
+        for i in range(1, len(probe) - 1):
+            swapped = probe[:i] + probe[i + 1] + probe[i] + probe[i + 2 :]
+            if swapped != probe and swapped in self._name_words:
+                found.append((swapped, 1))
         return found

@@ -63,3 +63,9 @@ def test_multi_word_synonyms_match_as_phrases() -> None:
     synonyms = Synonyms([("use cases", "applications")])
     assert synonyms.expand(["use", "case"]) == [Expansion(("use", "case"), ("applic",))]
     assert synonyms.expand(["case", "use"]) == []
+
+
+def test_a_four_letter_word_is_only_fixed_by_a_swap_into_an_entry_name() -> None:
+    words = {**NAME_WORDS, "cors": "cor"}
+    assert Speller(DOC_FREQ, words).correct("cros", "cros") == Correction("cros", "cors", "cor", 1)
+    assert Speller(DOC_FREQ, words).correct("corz", "corz") is None
