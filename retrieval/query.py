@@ -29,6 +29,8 @@ MAX_QUESTION_CHARS = 1000
 # "what s" and "co-worker" is "co worker" on both sides.
 _WORD = re.compile(r"[^\W_]+")
 SYNONYM_WEIGHT = 0.5
+# "Why should we use X" asks for X's advantages; "why" itself is a stopword.
+QUESTION_INTENTS: dict[str, tuple[str, ...]] = {"why": ("advantag",)}
 CORRECTION_WEIGHT = 1.0
 
 
@@ -147,8 +149,9 @@ class QueryParser:
         text, truncated = prepare_question(question)
         normalized = normalize(text)
         found = _Found()
-        self._resolve(analyzed_tokens(normalized), self._filler_spans(normalized), found)
-        expansions = self._synonyms.expand(found.kept)
+        words = list(_WORD.finditer(normalized.casefold()))
+        self._resolve(analyzed_tokens(normalized), self._filler_spans(words), found)
+        expansions = self._synonyms.expand(found.kept) + self._intents(words)
         for expansion in expansions:
             for term in expansion.terms:
                 if term in self._doc_freq:
@@ -216,9 +219,16 @@ class QueryParser:
                     positions.update(range(i, i + len(name)))
         return positions
 
-    def _filler_spans(self, normalized: str) -> list[tuple[int, int]]:
-        """Character spans of filler phrases in the normalised question."""
-        matches = list(_WORD.finditer(normalized.casefold()))
+    def _intents(self, matches: Sequence[re.Match[str]]) -> list[Expansion]:
+        """Section intents carried by question words that analysis drops as stopwords."""
+        found = []
+        for word in dict.fromkeys(m.group() for m in matches):
+            if word in QUESTION_INTENTS:
+                found.append(Expansion((word,), QUESTION_INTENTS[word]))
+        return found
+
+    def _filler_spans(self, matches: Sequence[re.Match[str]]) -> list[tuple[int, int]]:
+        """Character spans of filler phrases among the question's plain words."""
         words = [m.group() for m in matches]
         spans: list[tuple[int, int]] = []
         i = 0

@@ -108,3 +108,15 @@ def test_explain_shows_the_correction_score_parts_and_decision(glossary: Glossar
     assert lines[5].startswith("  1. Promise  ")
     assert lines[5].endswith("+ lead 0.05; matched: promis")
     assert lines[-1] == "answered: yes (coverage 1.00, name 1.00, margin 1.00)"
+
+
+def test_why_questions_lean_to_the_advantages_section(glossary: Glossary) -> None:
+    query = glossary._ranker.parser.parse("why hire a back-end engineer")
+    assert [(t.term, t.weight, t.source) for t in query.terms] == [
+        ("backend", 1.0, "question"),
+        ("engin", 1.0, "question"),
+        ("server", 0.5, "synonym"),  # backend, server-side (shipped synonyms)
+        ("side", 0.5, "synonym"),
+        ("advantag", 0.5, "synonym"),  # why -> advantages
+    ]
+    assert query.unknown == ("hire",)
