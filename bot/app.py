@@ -69,6 +69,7 @@ from bot.handlers_messages import (
 from bot.holder import GlossaryHolder
 from bot.services import SERVICES_KEY, Services
 from bot.storage import QuestionStore
+from bot.watcher import watch_for_bot
 
 logger = logging.getLogger(__name__)
 
@@ -231,10 +232,13 @@ async def serve(
                 timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3
             )
             logger.info("Serving @%s by long polling", application.bot.username)
+        watcher = watch_for_bot(application.bot, services) if settings.watch_knowledge else None
         try:
             await stop.wait()
         finally:
             logger.info("Stopping")
+            if watcher is not None:
+                await watcher.stop()
             if updater.running:
                 await updater.stop()
             if application.running:

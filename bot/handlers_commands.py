@@ -8,6 +8,7 @@ import re
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.admin_notices import reload_reply_html, tell_admins
 from bot.callbacks import resolve_entry_key
 from bot.handlers_answer import answer_question, send_entry
 from bot.keyboards import browse_keyboard, examples_keyboard
@@ -122,13 +123,16 @@ async def on_browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload (admins): rebuild the glossary from the knowledge folder."""
+    """/reload (admins): re-read changed files now; reply what changed, tell the other admins."""
     assert update.effective_message is not None
     if not is_admin(update, context):
         await update.effective_message.reply_html(plain_html(ADMIN_ONLY))
         return
-    summary = await services(context).holder.reload()
-    await update.effective_message.reply_html(plain_html(summary))
+    svc, user = services(context), update.effective_user
+    outcome = await svc.holder.refresh()
+    await update.effective_message.reply_html(reload_reply_html(outcome))
+    skip = {user.id} if user is not None else set()
+    await tell_admins(context.bot, svc.settings.admin_user_ids, outcome, skip=skip)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -78,4 +78,5 @@ async def test_stats_and_reload_are_for_admins_only(bot: RunningBot, glossary: G
     reload = await bot.ask("/reload", user_id=ADMIN_ID)
     assert reload["text"].startswith(f"Reloaded: 46 entries, {len(glossary.passages)} passages in ")
     holder = bot.application.bot_data["services"].holder
-    assert holder.current is not glossary  # a fresh build was swapped in
+    assert reload["text"].endswith("\nNo changes.")
+    assert holder.current is glossary  # nothing changed: the refresh kept the same index
