@@ -44,9 +44,13 @@ def knowledge_folders(args: argparse.Namespace, settings: Settings) -> list[Path
 
 
 def load_glossary(folders: list[Path], *, show_problems: bool = True) -> Glossary:
-    """Build the glossary, print file problems to stderr, and fail clearly when empty."""
+    """Build the glossary, print file problems to stderr, and fail clearly when empty.
+
+    Parsed files are kept in INDEX_CACHE_DIR (default data/cache, "off" disables), so the
+    next start only reads files that changed.
+    """
     try:
-        glossary = Glossary.from_folders(folders)
+        glossary = Glossary.from_folders(folders, cache_dir=load_settings().index_cache_dir)
     except GlossaryError as exc:
         raise CommandError(str(exc)) from None
     if show_problems:
