@@ -84,14 +84,15 @@ def load(cache_dir: Path, folders: Sequence[Path]) -> Cached | None:
             arrays = {name: npz[name] for name in npz.files}
         meta: dict[str, Any] = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
         if meta.get("format") != CACHE_FORMAT or meta.get("fingerprint") != analysis_fingerprint():
-            logger.warning(
+            logger.info(
                 "index cache %s was made by another version of the analysis: rebuilding it", path
             )
             return None
         if meta.get("folders") != [str(f.resolve()) for f in folders]:
             raise ValueError("it belongs to other folders")
-        lexicon = Lexicon(meta["lexicon"])
-        records = decode_records(meta["files"], arrays, folders, lexicon)
+        n_terms = int(meta["lexicon"])
+        strings, records = decode_records(meta["files"], arrays, folders, n_terms)
+        lexicon = Lexicon(strings[:n_terms])
     except _READ_ERRORS as exc:
         logger.warning("index cache %s is unreadable (%s): rebuilding it", path, exc)
         return None
@@ -109,12 +110,12 @@ def save(
     records = [r for scan in scans for r in scan if not r.kept]
     folder_of = [i for i, scan in enumerate(scans) for r in scan if not r.kept]
     terms, records = _compact(lexicon, records)
-    files, arrays = encode_records(records, folder_of, folders)
+    files, arrays = encode_records(records, folder_of, folders, terms)
     meta = {
         "format": CACHE_FORMAT,
         "fingerprint": analysis_fingerprint(),
         "folders": [str(f.resolve()) for f in folders],
-        "lexicon": terms,
+        "lexicon": len(terms),
         "files": files,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)

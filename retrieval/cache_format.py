@@ -1,13 +1,21 @@
-"""How file records are laid out in the cache: JSON for entries, arrays for terms.
+"""How file records are laid out in the cache: columns of ints, one table of strings.
 
-Entries and problems become plain JSON lists (no pickle, nothing that runs code); paths
-are stored relative to their knowledge folder, so a cache still fits when the folder is
-named another way (``./knowledge`` or ``knowledge``). Term data is concatenated over all
-records into a few int arrays, with each record's passage, token and count totals.
+Loading 100,000 passages must take well under a second, so nothing is stored as one
+JSON object per block: every string (lexicon terms, block texts, headings, labels,
+split passage texts) goes once into a UTF-8 table with end offsets, and blocks and
+passages are int columns pointing into it. JSON holds only one short row per file
+(path relative to its knowledge folder, stamp, hash, front matter, problems). Nothing in
+the format can run code when loaded.
+
+Passages are stored, not recomputed (their heading, label and text point into the same
+table as the blocks', so nothing is stored twice); ``decode_records`` checks a few
+against ``passages.entry_passages``, so a change in how passages are made can never be
+served from an old layout.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,27 +23,157 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.building import FileRecord, Lexicon, token_arrays
+from retrieval.building import FileRecord, token_arrays
 from retrieval.counts import TermCounts
-from retrieval.models import Block, Entry, Problem, Severity
+from retrieval.models import Block, Entry, Passage, Problem, Severity
 from retrieval.passages import entry_passages
 
-
-def entry_to_json(entry: Entry) -> list[Any]:
-    """An entry as a JSON list (its path is the record's)."""
-    blocks = [[b.section, b.text, b.line, b.label, b.is_item] for b in entry.blocks]
-    return [entry.id, entry.title, entry.url, list(entry.aliases), list(entry.tags),
-            entry.updated, blocks]  # fmt: skip
+Arrays = dict[str, npt.NDArray[Any]]
+SELF_CHECKS = 3
 
 
-def entry_from_json(data: list[Any], path: Path) -> Entry:
-    """The inverse of ``entry_to_json``."""
-    entry_id, title, url, aliases, tags, updated, blocks = data
+class StringTable:
+    """Strings stored once each, by index (None is -1)."""
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}
+
+    def add(self, text: str | None) -> int:
+        """The index of ``text``, adding it when new."""
+        if text is None:
+            return -1
+        return self._index.setdefault(text, len(self._index))
+
+    def arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+        """The UTF-8 blob and the end offset (in characters) of every string."""
+        strings = list(self._index)
+        ends = np.cumsum([len(s) for s in strings], dtype=np.int64)
+        blob = "".join(strings).encode("utf-8")
+        return np.frombuffer(blob, dtype=np.uint8), ends
+
+
+def read_strings(blob: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64]) -> list[str]:
+    """The strings of a ``StringTable``."""
+    text = blob.tobytes().decode("utf-8")
+    if len(ends) and int(ends[-1]) != len(text):
+        raise ValueError("string table is cut short")
+    bounds = [0, *ends.tolist()]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def encode_records(
+    records: Sequence[FileRecord],
+    folder_of: Sequence[int],
+    folders: Sequence[Path],
+    lexicon: Sequence[str],
+) -> tuple[list[Any], Arrays]:
+    """JSON rows and arrays for ``records`` (record ``i`` is in ``folders[folder_of[i]]``)."""
+    table = StringTable()
+    for term in lexicon:
+        table.add(term)
+    files: list[Any] = []
+    blocks: list[tuple[int, int, int, int, int]] = []
+    passages: list[tuple[int, int, int]] = []
+    for record, folder in zip(records, folder_of, strict=True):
+        relative = record.path.relative_to(folders[folder]).as_posix()
+        problems = [[p.line, p.message, p.severity.value] for p in record.problems]
+        entry = record.entry
+        meta = None
+        if entry is not None:
+            meta = [entry.id, entry.title, entry.url, list(entry.aliases), list(entry.tags),
+                    entry.updated, len(entry.blocks)]  # fmt: skip
+            blocks += [(table.add(b.text), table.add(b.section), table.add(b.label), b.line,
+                        int(b.is_item)) for b in entry.blocks]  # fmt: skip
+            passages += [(table.add(p.section), table.add(p.label), table.add(p.text))
+                         for p in record.passages]  # fmt: skip
+        files.append([folder, relative, *record.stamp, record.digest, meta, problems])
+    tokens, lengths = token_arrays(records)
+    merged = TermCounts.concatenate([r.counts for r in records])
+    blob, ends = table.arrays()
+    return files, {
+        "strings": blob,
+        "string_ends": ends,
+        "blocks": np.asarray(blocks, dtype=np.int64).reshape(-1, 5),
+        "passages": np.asarray(passages, dtype=np.int64).reshape(-1, 3),
+        "record_passages": np.asarray([len(r.passages) for r in records], dtype=np.int64),
+        "tokens": tokens,
+        "lengths": lengths,
+        "terms": merged.terms,
+        "tf": merged.tf,
+        "distinct": np.diff(merged.doc_ptr),
+    }
+
+
+def decode_records(
+    files: list[Any], arrays: Mapping[str, npt.NDArray[Any]], folders: Sequence[Path], n_terms: int
+) -> tuple[list[str], tuple[tuple[FileRecord, ...], ...]]:
+    """The lexicon and records per folder; raises ValueError when anything is inconsistent."""
+    strings = read_strings(arrays["strings"], arrays["string_ends"])
+    blocks = arrays["blocks"].tolist()
+    passage_rows = arrays["passages"].tolist()
+    lengths = arrays["lengths"].astype(np.int64, copy=False)
+    tokens = arrays["tokens"].astype(np.int32, copy=False)
+    terms = arrays["terms"].astype(np.int32, copy=False)
+    tf = arrays["tf"].astype(np.int32, copy=False)
+    distinct = arrays["distinct"].astype(np.int64, copy=False)
+    if int(lengths.sum()) != len(tokens) or not int(distinct.sum()) == len(terms) == len(tf):
+        raise ValueError("term totals do not match")
+    if n_terms > len(strings) or (
+        len(tokens) and not 0 <= int(tokens.min()) <= int(tokens.max()) < n_terms
+    ):
+        raise ValueError("term ids outside the lexicon")
+    per_record = arrays["record_passages"].tolist()
+    if not len(passage_rows) == len(lengths) == len(distinct) == sum(per_record):
+        raise ValueError("passage totals do not match")
+    if len(per_record) != len(files):
+        raise ValueError("file totals do not match")
+    token_at = [0, *np.cumsum(lengths).tolist()]
+    count_at = [0, *np.cumsum(distinct).tolist()]
+    scans: list[list[FileRecord]] = [[] for _ in folders]
+    b_at = p_at = 0
+    checks = SELF_CHECKS
+    for (folder, relative, mtime, size, digest, meta, problem_rows), count in zip(
+        files, per_record, strict=True
+    ):
+        path = folders[folder] / relative
+        entry: Entry | None = None
+        passages: tuple[Passage, ...] = ()
+        if meta is not None:
+            entry = _entry(meta, path, blocks[b_at : b_at + meta[6]], strings)
+            b_at += meta[6]
+            passages = _passages(entry, passage_rows[p_at : p_at + count], strings)
+            if checks and passages:
+                checks -= 1
+                if passages != tuple(entry_passages(entry)):
+                    raise ValueError("passages are made differently now")
+        p0, p1 = p_at, p_at + len(passages)
+        p_at = p1
+        doc_ptr = np.asarray(count_at[p0 : p1 + 1], dtype=np.int64) - count_at[p0]
+        c0, c1 = count_at[p0], count_at[p1]
+        counts = TermCounts(doc_ptr, terms[c0:c1], tf[c0:c1], lengths[p0:p1])
+        problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
+        record = FileRecord(path, (int(mtime), int(size)), str(digest), entry, problems,
+                            passages, tokens[token_at[p0] : token_at[p1]], lengths[p0:p1],
+                            counts)  # fmt: skip
+        scans[folder].append(record)
+    if p_at != len(passage_rows) or b_at != len(blocks):
+        raise ValueError("rows left over")
+    return strings, tuple(tuple(scan) for scan in scans)
+
+
+def _entry(meta: list[Any], path: Path, rows: list[list[int]], strings: list[str]) -> Entry:
+    entry_id, title, url, aliases, tags, updated, _ = meta
+
+    def text(i: int) -> str | None:
+        return None if i < 0 else strings[i]
+
     return Entry(
         id=str(entry_id),
         title=str(title),
         path=path,
-        blocks=tuple(Block(s, str(t), int(n), lb, bool(i)) for s, t, n, lb, i in blocks),
+        blocks=tuple(
+            Block(text(s), strings[t], line, text(lb), bool(item)) for t, s, lb, line, item in rows
+        ),
         url=url,
         aliases=tuple(aliases),
         tags=tuple(tags),
@@ -43,65 +181,11 @@ def entry_from_json(data: list[Any], path: Path) -> Entry:
     )
 
 
-def encode_records(
-    records: Sequence[FileRecord], folder_of: Sequence[int], folders: Sequence[Path]
-) -> tuple[list[Any], dict[str, npt.NDArray[Any]]]:
-    """JSON rows and arrays for ``records`` (record ``i`` is in ``folders[folder_of[i]]``)."""
-    files: list[Any] = []
-    for record, folder in zip(records, folder_of, strict=True):
-        relative = record.path.relative_to(folders[folder]).as_posix()
-        problems = [[p.line, p.message, p.severity.value] for p in record.problems]
-        entry = entry_to_json(record.entry) if record.entry is not None else None
-        files.append([folder, relative, *record.stamp, record.digest, entry, problems])
-    tokens, lengths = token_arrays(records)
-    merged = TermCounts.concatenate([r.counts for r in records])
-    arrays: dict[str, npt.NDArray[Any]] = {
-        "tokens": tokens,
-        "lengths": lengths,
-        "terms": merged.terms,
-        "tf": merged.tf,
-        "distinct": np.diff(merged.doc_ptr),
-        "passages": np.asarray([len(r.lengths) for r in records], dtype=np.int64),
-    }
-    return files, arrays
+def _passages(entry: Entry, rows: list[list[int]], strings: list[str]) -> tuple[Passage, ...]:
+    def text(i: int) -> str | None:
+        return None if i < 0 else strings[i]
 
-
-def decode_records(
-    files: list[Any],
-    arrays: Mapping[str, npt.NDArray[Any]],
-    folders: Sequence[Path],
-    lexicon: Lexicon,
-) -> tuple[tuple[FileRecord, ...], ...]:
-    """Records per folder from ``encode_records`` output; raises ValueError when inconsistent."""
-    tokens = arrays["tokens"].astype(np.int32, copy=False)
-    lengths = arrays["lengths"].astype(np.int64, copy=False)
-    terms = arrays["terms"].astype(np.int32, copy=False)
-    tf = arrays["tf"].astype(np.int32, copy=False)
-    distinct = arrays["distinct"].astype(np.int64, copy=False)
-    per_record = arrays["passages"].astype(np.int64, copy=False)
-    if len(per_record) != len(files) or int(per_record.sum()) != len(lengths):
-        raise ValueError("passage totals do not match")
-    if int(lengths.sum()) != len(tokens) or not int(distinct.sum()) == len(terms) == len(tf):
-        raise ValueError("term totals do not match")
-    if len(tokens) and int(tokens.max()) >= len(lexicon.terms):
-        raise ValueError("term ids outside the lexicon")
-    passage_at = np.concatenate(([0], np.cumsum(per_record))).tolist()
-    token_at = np.concatenate(([0], np.cumsum(lengths))).tolist()
-    count_at = np.concatenate(([0], np.cumsum(distinct))).tolist()
-    scans: list[list[FileRecord]] = [[] for _ in folders]
-    for i, (folder, relative, mtime, size, digest, entry_data, problem_rows) in enumerate(files):
-        path = folders[folder] / relative
-        entry = entry_from_json(entry_data, path) if entry_data is not None else None
-        p0, p1 = passage_at[i], passage_at[i + 1]
-        t0, t1 = token_at[p0], token_at[p1]
-        c0, c1 = count_at[p0], count_at[p1]
-        doc_ptr = np.concatenate(([0], np.cumsum(distinct[p0:p1]))).astype(np.int64)
-        counts = TermCounts(doc_ptr, terms[c0:c1], tf[c0:c1], lengths[p0:p1])
-        passages = tuple(entry_passages(entry)) if entry is not None else ()
-        if len(passages) != p1 - p0:
-            raise ValueError(f"{relative}: passage count differs")
-        problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
-        record = FileRecord(path, (int(mtime), int(size)), str(digest), entry, problems,
-                            passages, tokens[t0:t1], lengths[p0:p1], counts)  # fmt: skip
-        scans[folder].append(record)
-    return tuple(tuple(scan) for scan in scans)
+    e_id, title, url, aliases = entry.id, entry.title, entry.url, entry.aliases
+    return tuple(
+        Passage(e_id, title, text(s), text(lb), strings[t], url, aliases) for s, lb, t in rows
+    )

@@ -120,7 +120,7 @@ class Glossary:
         lexicon = cached.lexicon if cached else Lexicon()
         previous = cached.records if cached else tuple(() for _ in folders)
         scans = [
-            scan_folder(folder, lexicon, old, trust_stamps=False)
+            scan_folder(folder, lexicon, old, trust_stamps=True)
             for folder, old in zip(folders, previous, strict=True)
         ]
         sources = _Sources(folders, tuple(s.records for s in scans), lexicon, directory)
