@@ -88,7 +88,7 @@ def notice_html(outcome: RefreshOutcome) -> str | None:
     if outcome.failure is not None:
         return fit_lines([outcome.failure])
     head = (
-        f"Knowledge folder updated: {outcome.entries} entries, "
+        f"Knowledge folder changed: {outcome.entries} entries, "
         f"{outcome.passages} passages in service."
     )
     return fit_lines([head, *change_lines(outcome)])
