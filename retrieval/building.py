@@ -149,7 +149,8 @@ def scan_folder(
     """Records for every file below ``folder``, reusing ``previous`` ones that still hold.
 
     A previous record is reused when the file's (mtime, size) is unchanged and
-    ``trust_stamps`` is set, or when its content hash is unchanged. With
+    ``trust_stamps`` is set, or else when its content hash is unchanged; only the other
+    files are parsed and analysed. With
     ``keep_last_good``, a file that fails to parse now keeps its previous entry (its
     new problems are reported).
     """
@@ -158,20 +159,18 @@ def scan_folder(
     by_path: dict[Path, FileRecord] = {}
     for path in knowledge_files(folder):
         old = known.get(path)
-        if old is not None and trust_stamps and file_stamp(path) == old.stamp:
-            by_path[path] = old
-            continue
-        if old is not None and not trust_stamps:
-            reused = _same_content(path, old)
-            if reused is not None:
-                by_path[path] = reused
+        if old is not None:
+            if trust_stamps and file_stamp(path) == old.stamp:
+                by_path[path] = old
+                continue
+            same = _same_content(path, old)
+            if same is not None:
+                by_path[path] = same
                 continue
         fresh.append(path)
     for new in read_files(fresh, lexicon):
         old = known.get(new.path)
-        if old is not None and new.digest and new.digest == old.digest:
-            new = replace(old, stamp=new.stamp)  # noqa: PLW2901 - same content, old analysis
-        elif keep_last_good and new.entry is None and old is not None and old.entry:
+        if keep_last_good and new.entry is None and old is not None and old.entry:
             new = replace(old, stamp=new.stamp, digest=new.digest, kept=True, problems=new.problems)  # noqa: PLW2901
         by_path[new.path] = new
     ordered = tuple(by_path[p] for p in sorted(by_path))

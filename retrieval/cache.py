@@ -19,6 +19,7 @@ atomic (a temporary file renamed over the old one), so a crash leaves the old ca
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
@@ -80,7 +81,7 @@ def load(cache_dir: Path, folders: Sequence[Path]) -> Cached | None:
         logger.info("no index cache at %s yet: building from the files", path)
         return None
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with path.open("rb") as file, np.load(file, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
         meta: dict[str, Any] = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
         if meta.get("format") != CACHE_FORMAT or meta.get("fingerprint") != analysis_fingerprint():
@@ -132,7 +133,8 @@ def save(
             path,
             exc,
         )
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         return None
     logger.info("index cache written to %s (%d files)", path, len(records))
     return path

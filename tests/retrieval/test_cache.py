@@ -1,0 +1,170 @@
+"""The on-disk cache: a warm start equals a cold build, reads only changed files, and a
+corrupt or stale cache is logged and rebuilt."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Glossary, cache
+from retrieval.building import FileRecord, Lexicon, read_file
+from tests.retrieval.knowledge_files import API, make_folder, write
+
+QUESTIONS = ["what is an api", "payment apis in fintech", "cache time to live", "mq"]
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every file the build parses from now on."""
+    seen: list[Path] = []
+
+    def counting(path: Path, lexicon: Lexicon) -> FileRecord:
+        seen.append(path)
+        return read_file(path, lexicon)
+
+    monkeypatch.setattr("retrieval.building.read_file", counting)
+    return seen
+
+
+def same_glossary(a: Glossary, b: Glossary) -> None:
+    assert a.entries == b.entries
+    assert a.passages == b.passages
+    assert a.problems == b.problems
+    assert list(a._passage_terms) == list(b._passage_terms)
+    for question in QUESTIONS:
+        assert a.answer(question, limit=5) == b.answer(question, limit=5)
+
+
+def test_a_warm_start_parses_nothing_and_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path)
+    cold = Glossary.from_folder(folder)
+    first = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    assert cache.cache_path(tmp_path / "cache", [folder]).is_file()
+    parsed = parsed_files(monkeypatch)
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    assert parsed == []
+    same_glossary(warm, cold)
+    same_glossary(first, cold)
+    assert [str(p) for p in warm.problems] == [
+        f"{folder / 'broken.md'}:2: broken front matter (expected ',' or ']', but got '<stream end>'): "
+        "write 'key: value' lines, and quote values that contain ':' or '#'"
+    ]
+
+
+def test_only_a_changed_file_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    write(folder / "api.md", API.replace("talk to each other", "exchange data"))
+    parsed = parsed_files(monkeypatch)
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    assert parsed == [folder / "api.md"]
+    assert warm.search("exchange data", limit=1)[0].entry == "api"
+    same_glossary(warm, Glossary.from_folder(folder))
+
+
+def test_the_cache_is_found_under_another_spelling_of_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    monkeypatch.chdir(tmp_path)
+    parsed = parsed_files(monkeypatch)
+    warm = Glossary.from_folder("./knowledge/", cache_dir=tmp_path / "cache")
+    assert parsed == []
+    assert warm.entry("api") is not None
+    assert warm.entries["api"].path == Path("knowledge/api.md")
+
+
+def test_a_corrupt_cache_is_logged_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    path = cache.cache_path(tmp_path / "cache", [folder])
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.INFO, logger="retrieval"):
+        rebuilt = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"index cache {path} is unreadable (")
+    assert warnings[0].endswith("): rebuilding it")
+    same_glossary(rebuilt, Glossary.from_folder(folder))
+    assert cache.load(tmp_path / "cache", [folder]) is not None  # written again
+
+
+def test_a_truncated_cache_is_logged_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    path = cache.cache_path(tmp_path / "cache", [folder])
+    path.write_bytes(path.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="retrieval"):
+        assert cache.load(tmp_path / "cache", [folder]) is None
+    assert "is unreadable" in caplog.text
+
+
+def test_a_cache_made_by_other_analysis_settings_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(cache, "analysis_fingerprint", lambda: "other stemmer")
+    parsed = parsed_files(monkeypatch)
+    with caplog.at_level(logging.INFO, logger="retrieval"):
+        Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    path = cache.cache_path(tmp_path / "cache", [folder])
+    assert f"index cache {path} was made by another version of the analysis: rebuilding it" in (
+        caplog.text
+    )
+    assert sorted(parsed) == sorted(folder.rglob("*.md"))
+
+
+def test_the_fingerprint_covers_the_analysis_code_and_its_word_lists() -> None:
+    first = cache.analysis_fingerprint()
+    assert first == cache.analysis_fingerprint()
+    assert len(first) == 64
+
+
+def test_the_cache_holds_no_pickled_objects(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    path = cache.cache_path(tmp_path / "cache", [folder])
+    with np.load(path, allow_pickle=False) as npz:
+        dtypes = {name: npz[name].dtype.kind for name in npz.files}
+    assert set(dtypes.values()) <= {"i", "u"}
+    assert "meta" in dtypes
+
+
+def test_an_unwritable_cache_folder_only_costs_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = make_folder(tmp_path)
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="retrieval"):
+        glossary = Glossary.from_folder(folder, cache_dir=blocker)
+    assert glossary.entry("api") is not None
+    assert "cannot write the index cache" in caplog.text
+    assert "check INDEX_CACHE_DIR" in caplog.text
+
+
+def test_two_folders_share_one_cache_file_and_the_first_folder_wins(tmp_path: Path) -> None:
+    first = make_folder(tmp_path / "a")
+    second = tmp_path / "b"
+    write(second / "api.md", API.replace("talk to each other", "second folder"))
+    write(second / "extra.md", API.replace("title: API", "title: Extra"))
+    cold = Glossary.from_folders([first, second])
+    Glossary.from_folders([first, second], cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folders([first, second], cache_dir=tmp_path / "cache")
+    same_glossary(warm, cold)
+    assert warm.entries["api"].path == first / "api.md"
+    assert warm.entry("extra") is not None

@@ -1,0 +1,158 @@
+"""Glossary.refreshed: only changed files are read, broken files keep their last good
+version, deleted files drop out, and the old glossary keeps answering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Glossary
+from retrieval.building import FileRecord, Lexicon, read_file
+from tests.retrieval.knowledge_files import API, BROKEN, CACHING, QUEUE, make_folder, write
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return make_folder(tmp_path)
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    seen: list[Path] = []
+
+    def counting(path: Path, lexicon: Lexicon) -> FileRecord:
+        seen.append(path)
+        return read_file(path, lexicon)
+
+    monkeypatch.setattr("retrieval.building.read_file", counting)
+    return seen
+
+
+def same_as_cold(glossary: Glossary, folder: Path) -> None:
+    cold = Glossary.from_folder(folder)
+    assert glossary.entries == cold.entries
+    assert glossary.passages == cold.passages
+    assert list(glossary._passage_terms) == list(cold._passage_terms)
+    for question in ("what is an api", "message queue", "cache expiry", "payments"):
+        assert glossary.answer(question) == cold.answer(question)
+
+
+def test_nothing_changed_returns_the_same_glossary_without_reading(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    glossary = Glossary.from_folder(folder)
+    parsed = parsed_files(monkeypatch)
+    refresh = glossary.refreshed()
+    assert refresh.glossary is glossary
+    assert (refresh.added, refresh.changed, refresh.removed) == ((), (), ())
+    assert refresh.reread == ()
+    assert parsed == []
+    assert refresh.changes == 0
+
+
+def test_an_added_file_is_the_only_one_read(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    glossary = Glossary.from_folder(folder)
+    added = write(folder / "more" / "queue-two.md", QUEUE.replace("Message Queue", "Task Queue"))
+    parsed = parsed_files(monkeypatch)
+    refresh = glossary.refreshed()
+    assert parsed == [added]
+    assert refresh.added == ("queue-two",)
+    assert (refresh.changed, refresh.removed) == ((), ())
+    assert refresh.glossary.entries["queue-two"].title == "Task Queue"
+    assert "queue-two" not in glossary.entries  # the old glossary is untouched
+    same_as_cold(refresh.glossary, folder)
+
+
+def test_a_changed_file_is_re_indexed_and_the_old_glossary_still_answers(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    write(folder / "caching.md", CACHING.replace("time to live", "expiry deadline"))
+    refresh = glossary.refreshed()
+    assert refresh.changed == ("caching",)
+    assert refresh.reread == (folder / "caching.md",)
+    new_best = refresh.glossary.search("expiry deadline", limit=1)[0]
+    assert new_best.entry == "caching"
+    assert "expiry deadline" in new_best.text
+    assert "time to live" in glossary.search("time to live", limit=1)[0].text
+    same_as_cold(refresh.glossary, folder)
+
+
+def test_a_file_that_breaks_keeps_its_last_good_version_and_reports_why(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    write(folder / "api.md", BROKEN)
+    refresh = glossary.refreshed()
+    assert (refresh.added, refresh.changed, refresh.removed) == ((), (), ())
+    assert refresh.kept == (folder / "api.md",)
+    assert [str(p) for p in refresh.problems] == [
+        f"{folder / 'api.md'}:2: broken front matter (expected ',' or ']', but got "
+        "'<stream end>'): write 'key: value' lines, and quote values that contain ':' or '#'"
+    ]
+    assert refresh.glossary.entries["api"] == glossary.entries["api"]
+    assert refresh.glossary.search("payment apis", limit=1)[0].entry == "api"
+    assert any(p.path == folder / "api.md" for p in refresh.glossary.problems)
+    assert "1 broken file(s) kept at their last good version" in refresh.summary()
+    fixed = refresh.glossary.refreshed()  # unchanged broken file: nothing read again
+    assert fixed.reread == ()
+    write(folder / "api.md", API.replace("talk to each other", "cooperate"))
+    repaired = fixed.glossary.refreshed()
+    assert repaired.changed == ("api",)
+    assert repaired.kept == ()
+    assert not any(p.path == folder / "api.md" for p in repaired.glossary.problems)
+    same_as_cold(repaired.glossary, folder)
+
+
+def test_a_deleted_file_drops_out(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    (folder / "more" / "message-queue.md").unlink()
+    refresh = glossary.refreshed()
+    assert refresh.removed == ("message-queue",)
+    assert "message-queue" not in refresh.glossary.entries
+    assert all(h.entry != "message-queue" for h in refresh.glossary.search("message queue"))
+    same_as_cold(refresh.glossary, folder)
+
+
+def test_a_touched_file_with_the_same_content_is_not_parsed(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    glossary = Glossary.from_folder(folder)
+    write(folder / "api.md", API)  # new mtime, same bytes: its hash says it is unchanged
+    parsed = parsed_files(monkeypatch)
+    refresh = glossary.refreshed()
+    assert parsed == []
+    assert refresh.changes == 0
+    assert refresh.glossary.entries == glossary.entries
+
+
+def test_a_second_file_with_the_same_id_is_a_problem_and_the_first_stays(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    write(folder / "zz" / "api.md", API.replace("title: API", "title: Other API"))
+    refresh = glossary.refreshed()
+    assert refresh.glossary.entries["api"].title == "API"
+    assert (refresh.added, refresh.changed) == ((), ())
+    messages = [str(p) for p in refresh.glossary.problems]
+    assert (
+        f"{folder / 'zz' / 'api.md'}:1: duplicate entry id 'api' (also {folder / 'api.md'}): "
+        "rename one of the files"
+    ) in messages
+
+
+def test_a_glossary_made_from_entries_refreshes_from_the_folder_it_is_given(folder: Path) -> None:
+    from_entries = Glossary(list(Glossary.from_folder(folder).entries.values()))
+    with pytest.raises(ValueError, match="pass the folders to read"):
+        from_entries.refreshed()
+    refresh = from_entries.refreshed([folder])
+    assert refresh.changes == 0
+    same_as_cold(refresh.glossary, folder)
+
+
+def test_many_edits_in_a_row_match_a_cold_build(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    for i in range(5):
+        write(folder / f"extra-{i}.md", QUEUE.replace("Message Queue", f"Queue {i}"))
+        write(folder / "caching.md", CACHING.replace("faster", f"faster ({i})"))
+        if i == 2:
+            (folder / "extra-0.md").unlink()
+        glossary = glossary.refreshed().glossary
+    assert sorted(glossary.entries) == [
+        "api", "caching", "extra-1", "extra-2", "extra-3", "extra-4", "message-queue",
+    ]  # fmt: skip
+    same_as_cold(glossary, folder)
