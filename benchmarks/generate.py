@@ -45,9 +45,51 @@ HEAD_NOUNS = (
 )  # fmt: skip
 _SYLLABLES = tuple(c + v for c in "bdfgklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "or"))
 _FUNCTION_WORDS = frozenset(
-    "a an and are as at be by can for from has have in is it its of on or such that the their "
-    "them they this to with which while when also into many more most other often these those "
-    "through will".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "with",
+        "which",
+        "while",
+        "when",
+        "also",
+        "into",
+        "many",
+        "more",
+        "most",
+        "other",
+        "often",
+        "these",
+        "those",
+        "through",
+        "will",
+    ]
 )
 
 
@@ -101,6 +143,19 @@ class EntryPlan:
         return "\n".join(lines) + "\n"
 
 
+class Sampler:
+    """Draws ids with probability proportional to weights (the cumulative sum is kept)."""
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray) -> None:
+        self.ids = ids
+        self.cumulative = np.cumsum(weights) / weights.sum()
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` ids."""
+        at = np.searchsorted(self.cumulative, rng.random(size), side="right")
+        return self.ids[np.minimum(at, len(self.ids) - 1)]
+
+
 class Vocabulary:
     """Word lists and sampling weights: one distribution per topic and one overall."""
 
@@ -110,30 +165,29 @@ class Vocabulary:
         words = sorted({w for counts in topics.values() for w in counts})
         self.words = np.array(words, dtype=object)
         position = {w: i for i, w in enumerate(words)}
-        self.topics: list[tuple[np.ndarray, np.ndarray]] = []
+        self.topics: list[Sampler] = []
         overall = np.zeros(len(words))
         for name in self.topic_names:
             counts = topics[name]
             ids = np.array([position[w] for w in counts], dtype=np.int64)
             weights = np.array(list(counts.values()), dtype=np.float64)
             overall[ids] += weights
-            self.topics.append((ids, weights / weights.sum()))
-        self.overall = overall / overall.sum()
+            self.topics.append(Sampler(ids, weights))
+        self.overall = Sampler(np.arange(len(words)), overall)
         content = [i for i, w in enumerate(words) if len(w) > 3 and w not in _FUNCTION_WORDS]
-        self.content_ids = np.array(content, dtype=np.int64)
-        self.content_p = overall[self.content_ids] / overall[self.content_ids].sum()
+        content_ids = np.array(content, dtype=np.int64)
+        self.content = Sampler(content_ids, overall[content_ids])
 
     def draw(self, rng: np.random.Generator, topic: int, size: int) -> list[str]:
         """``size`` words, most from ``topic`` and the rest from the whole glossary."""
-        ids, p = self.topics[topic]
-        from_topic = rng.choice(ids, size=size, p=p)
-        from_all = rng.choice(len(self.words), size=size, p=self.overall)
+        from_topic = self.topics[topic].draw(rng, size)
+        from_all = self.overall.draw(rng, size)
         chosen = np.where(rng.random(size) < TOPIC_SHARE, from_topic, from_all)
         return list(self.words[chosen])
 
     def content_words(self, rng: np.random.Generator, size: int) -> list[str]:
         """Words a person might type (no function words), by overall frequency."""
-        return list(self.words[rng.choice(self.content_ids, size=size, p=self.content_p)])
+        return list(self.words[self.content.draw(rng, size)])
 
 
 def coined_name(rng: np.random.Generator) -> str:
@@ -247,16 +301,25 @@ class Generator:
             yield self.plan(number)
 
 
-def write_folder(generator: Generator, folder: Path) -> int:
-    """Write every entry below ``folder`` (1,000 files per subfolder); returns the file count."""
+def write_folder(
+    generator: Generator, folder: Path, *, files_per_subfolder: int = FILES_PER_SUBFOLDER
+) -> int:
+    """Write every entry below ``folder`` in subfolders; returns the file count."""
     for plan in generator.plans():
-        sub = folder / f"part-{plan.number // FILES_PER_SUBFOLDER:03d}"
+        sub = folder / f"part-{plan.number // files_per_subfolder:03d}"
         sub.mkdir(parents=True, exist_ok=True)
         (sub / f"{plan.id}.md").write_text(plan.markdown(), encoding="utf-8")
     return len(generator)
 
 
-DEFINITION = ("what is {t}", "what is a {t}", "define {t}", "{t}", "what does {t} mean", "explain {t}")
+DEFINITION = (
+    "what is {t}",
+    "what is a {t}",
+    "define {t}",
+    "{t}",
+    "what does {t} mean",
+    "explain {t}",
+)
 SECTION = (
     "advantages of {t}", "{t} applications", "why use {t}", "how is {t} used in {s}",
     "{t} in {s}", "what does a {t} do in {s}",
@@ -287,7 +350,9 @@ def questions(generator: Generator, count: int, *, seed: int) -> list[str]:
                 words = [w.strip(".,:") for w in block.text.split() if len(w.strip(".,:")) > 3]
                 picked = [words[int(i)] for i in rng.integers(len(words), size=4)] if words else []
                 template = CONTENT[int(rng.integers(len(CONTENT)))]
-                out.append(template.format(**dict(zip("abcd", picked or ["term"] * 4, strict=True))))
+                out.append(
+                    template.format(**dict(zip("abcd", picked or ["term"] * 4, strict=True)))
+                )
         else:
             words = generator.vocabulary.content_words(rng, 3)
             template = GENERIC[int(rng.integers(len(GENERIC)))]
