@@ -2,7 +2,7 @@
 
 Parsing never raises on bad content: it returns every problem it finds as a
 ``Problem`` with the file's line number, so a content owner fixes a file in one pass.
-Markdown goes through markdown-it-py (CommonMark), front matter through ``yaml.safe_load``
+Markdown goes through markdown-it-py (CommonMark), front matter through a ``yaml.SafeLoader`` (rejecting repeated keys)
 so a knowledge file can never run code.
 """
 
@@ -25,6 +25,22 @@ KNOWN_KEYS = frozenset({"title", "url", "aliases", "tags", "updated"})
 _FENCE = "---"
 _LABEL_SEPARATORS = ":—–-"
 _markdown = MarkdownIt("commonmark")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key given twice is an error instead of last-wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' appears twice, keep one", key_node.start_mark
+                )
+            if isinstance(key, str):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +123,7 @@ def _split_front_matter(
 
 def _load_meta(path: Path, meta_text: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
-        meta = yaml.safe_load(meta_text)
+        meta = yaml.load(meta_text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no code runs
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1
@@ -305,11 +321,14 @@ def _split_label(inline: Token) -> tuple[str | None, str]:
         if close is not None:
             label = _render_inline(children[1:close]).strip()
             rest = _render_inline(children[close + 1 :]).strip()
-            if label.endswith(tuple(_LABEL_SEPARATORS)) or rest[:1] in _LABEL_SEPARATORS:
-                label = label.rstrip(_LABEL_SEPARATORS + " ").strip()
-                rest = rest.lstrip(_LABEL_SEPARATORS + " ").strip()
-                if label:
-                    return label, rest
+            if label.endswith(tuple(_LABEL_SEPARATORS)):
+                label = label[:-1].strip()
+            elif rest[:1] in _LABEL_SEPARATORS:
+                rest = rest[1:].strip()
+            else:
+                label = ""
+            if label:
+                return label, rest
     return None, _inline_text(inline)
 
 

@@ -140,6 +140,19 @@ def test_each_error_is_reported_with_its_line(text: str, expected: str) -> None:
     assert messages(text) == [expected]
 
 
+def test_a_key_given_twice_is_an_error_at_its_second_line() -> None:
+    assert messages("---\ntitle: A\ntags: [x]\ntitle: B\n---\nbody\n") == [
+        "knowledge/back-end-engineer.md:4: broken front matter (the key 'title' appears twice, "
+        "keep one): write 'key: value' lines, and quote values that contain ':' or '#'"
+    ]
+
+
+def test_item_text_keeps_a_leading_dash_after_the_label() -> None:
+    entry = parse("---\ntitle: X\n---\nLead.\n\n## Uses\n1. **Range:** -5 to 5\n").entry
+    assert entry is not None
+    assert [(b.label, b.text) for b in entry.blocks if b.is_item] == [("Range", "-5 to 5")]
+
+
 def test_non_utf8_file_reports_the_line_of_the_bad_byte() -> None:
     raw = b"---\ntitle: Caf\xe9\n---\nbody\n"
     assert messages(raw) == [
