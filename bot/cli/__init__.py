@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.cli.common import CommandError
 
-COMMANDS = ("ask", "eval", "check", "run", "import_cmd", "report")
+COMMANDS = ("ask", "eval", "check", "run", "import_cmd", "report", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
