@@ -28,11 +28,15 @@ from retrieval.names import names_by_entry
 
 IDF_FLOOR = 0.05
 DENSE_FACTOR = 8
+EXHAUSTIVE_FACTOR = 16
 DENSE_MIN = 4096
 
 
 def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
-    """BM25 scores of ``index``'s documents for terms with weights (weight 1 = rank-bm25)."""
+    """BM25 scores of ``index``'s documents for terms with weights (weight 1 = rank-bm25).
+
+    Sums per term with ``bincount`` (``_accumulate``), in ``weights`` order.
+    """
     docs_parts: list[IntArray] = []
     score_parts: list[FloatArray] = []
     for term, weight in weights.items():
@@ -81,6 +85,21 @@ def matched_mass(
     return _accumulate(docs_parts, score_parts, len(index))
 
 
+def probe_mass(
+    index: BM25Index | Postings, weights: Mapping[str, float], docs: IntArray
+) -> FloatArray:
+    """``matched_mass`` for the sorted ``docs`` only, by binary search in each postings list."""
+    totals = np.zeros(len(docs), dtype=np.float64)
+    if not len(docs):
+        return totals
+    for term, weight in weights.items():
+        postings = index.postings(term)
+        if len(postings):
+            at = np.minimum(np.searchsorted(postings, docs), len(postings) - 1)
+            totals += np.where(postings[at] == docs, weight, 0.0)
+    return totals
+
+
 def _accumulate(
     docs_parts: Sequence[IntArray], score_parts: Sequence[FloatArray], size: int
 ) -> tuple[IntArray, FloatArray]:
@@ -94,12 +113,45 @@ def _accumulate(
     if size <= DENSE_FACTOR * len(docs) + DENSE_MIN:
         # Small index: a dense sum is cheaper than sorting the postings.
         dense = np.bincount(docs, weights=values, minlength=size)
-        seen = np.bincount(docs, minlength=size) > 0
-        found = np.flatnonzero(seen)
+        found = np.flatnonzero(dense)  # every weight and BM25 contribution is positive
         return found.astype(np.int64, copy=False), dense[found].astype(np.float64, copy=False)
     unique, inverse = np.unique(docs, return_inverse=True)
     totals = np.bincount(inverse, weights=values, minlength=len(unique))
     return unique.astype(np.int64, copy=False), totals.astype(np.float64, copy=False)
+
+
+def candidate_scores(
+    index: BM25Index, passages: IntArray, weights: Mapping[str, float]
+) -> FloatArray:
+    """Weighted BM25 of the sorted ``passages`` only (rank-bm25's score per term).
+
+    When the candidates are a good part of a small index, scoring every posting and
+    keeping the candidates is cheaper than probing for them.
+    """
+    if not len(passages):
+        return np.zeros(0, dtype=np.float64)
+    if len(index) <= EXHAUSTIVE_FACTOR * len(passages):
+        docs, scores = weighted_scores(index, weights)
+        dense = np.zeros(len(index), dtype=np.float64)
+        dense[docs] = scores
+        return dense[passages]
+    # One probe per distinct weight (1 for the question's words, 0.5 for synonyms):
+    # a weight of 2 is the word asked twice, which rank-bm25 also counts twice.
+    by_weight: dict[float, list[int]] = {}
+    for term, weight in weights.items():
+        term_id = index.term_id(term)
+        if term_id is None:
+            continue
+        whole = float(int(weight))
+        if weight == whole:
+            by_weight.setdefault(1.0, []).extend([term_id] * int(whole))
+        else:
+            by_weight.setdefault(weight, []).append(term_id)
+    totals = np.zeros(len(passages), dtype=np.float64)
+    cands = passages.astype(np.int32)
+    for weight, term_ids in by_weight.items():
+        totals += weight * index.exact_scores(cands, term_ids)
+    return totals
 
 
 def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
@@ -175,6 +227,20 @@ class Fields:
         self.name_mass = masses(self.name_docs, idf)
         self.section_mass = masses(self.section_docs, idf)
         self.label_mass = masses(self.label_docs, idf)
+
+    def passages_of(self, entries: IntArray) -> IntArray:
+        """Every passage of the sorted entry numbers ``entries``, in order."""
+        return _ranges(self.entry_passages[entries], self.entry_passages[entries + 1])
+
+
+def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
+    """The concatenation of ``range(start, stop)`` for each pair, as one array."""
+    lengths = stops - starts
+    if not len(lengths) or not lengths.sum():
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    ranges: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+    return ranges
 
 
 def masses(docs: Sequence[Sequence[str]], idf: Mapping[str, float]) -> FloatArray:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.fields import Fields, matched_mass
+from retrieval.fields import Fields, probe_mass
 from retrieval.index import FloatArray, IntArray
 
 FIRST_ENTRY_PASSAGES = 2
@@ -52,13 +52,7 @@ def heading_match(fields: Fields, capped: Mapping[str, float], pids: IntArray) -
     """
     best = np.zeros(len(pids), dtype=np.float64)
     for index, mass in ((fields.sections, fields.section_mass), (fields.labels, fields.label_mass)):
-        docs, matched = matched_mass(index, capped)
-        if len(docs) == 0:
-            continue
-        at = np.minimum(np.searchsorted(docs, pids), len(docs) - 1)
-        hit = docs[at] == pids
-        share = np.where(hit, matched[at] / mass[pids], 0.0)
-        np.maximum(best, share, out=best)
+        np.maximum(best, probe_mass(index, capped, pids) / mass[pids], out=best)
     return best
 
 

@@ -28,7 +28,15 @@ import numpy as np
 
 from retrieval.analysis import analyze, normalize, tokenize
 from retrieval.confidence import Evidence, decide
-from retrieval.fields import IDF_FLOOR, Fields, entry_max, ideal, matched_mass, weighted_scores
+from retrieval.fields import (
+    IDF_FLOOR,
+    Fields,
+    candidate_scores,
+    entry_max,
+    ideal,
+    matched_mass,
+    weighted_scores,
+)
 from retrieval.index import BM25Index, FloatArray, IntArray, top_k_of
 from retrieval.models import Answer, Hit, Passage
 from retrieval.ordering import (
@@ -44,6 +52,7 @@ from retrieval.synonyms import Synonyms, shipped_groups
 __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
 ENTRY_DEPTH = 10
+CANDIDATE_ENTRIES = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,30 +165,46 @@ class Ranker:
     def _rank_entries(
         self, query: Query, weights: dict[str, float]
     ) -> tuple[list[EntryParts], tuple[IntArray, FloatArray]]:
-        """The best entries with their score parts, and every matching passage's BM25."""
+        """The best entries with their score parts, and their passages' BM25.
+
+        Two stages keep the work proportional to the question, not the glossary: entries
+        are first ranked by their own BM25 and name match (an entry index is ~10 times
+        smaller than the passage index), then only the passages of the best
+        ``CANDIDATE_ENTRIES`` are scored, which adds each entry's best passage.
+        """
         f, w = self.fields, self.weights
-        p_docs, p_scores = weighted_scores(self.index, weights)
-        p_scores = p_scores / (ideal(self.index, weights) or 1.0)
         e_docs, e_scores = weighted_scores(f.entries, weights)
         if len(e_docs) == 0:
-            return [], (p_docs, p_scores)
-        parts = np.zeros((4, len(f.entry_ids)), dtype=np.float64)
-        parts[0, e_docs] = e_scores / (ideal(f.entries, weights) or 1.0)
+            return [], (e_docs, e_scores)
+        entry_bm25 = e_scores / (ideal(f.entries, weights) or 1.0)
+        named = np.zeros(len(e_docs), dtype=np.float64)
+        owners, best = self._name_match(query)
+        at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
+        found = e_docs[at] == owners  # always true: an entry holds its names' terms
+        named[at[found]] = best[found]
+        first = top_k_of(e_docs, w.entry * entry_bm25 + w.name_match * named, CANDIDATE_ENTRIES)
+        at = np.sort(np.searchsorted(e_docs, [e for e, _ in first]))
+        candidates = e_docs[at]
+        p_docs = f.passages_of(candidates)
+        p_scores = candidate_scores(self.index, p_docs, weights)
+        p_scores /= ideal(self.index, weights) or 1.0
+        owners, best = entry_max(f.passage_entry, p_docs, p_scores)
+        best_passage = np.zeros(len(candidates), dtype=np.float64)
+        best_passage[np.searchsorted(candidates, owners)] = best
+        name_bm25 = np.zeros(len(candidates), dtype=np.float64)
         if w.name:
             n_docs, n_scores = weighted_scores(f.names, weights)
             owners, best = entry_max(f.name_entry, n_docs, n_scores)
-            parts[1, owners] = best / (ideal(f.names, weights) or 1.0)
-        owners, best = entry_max(f.passage_entry, p_docs, p_scores)
-        parts[2, owners] = best
-        owners, best = self._name_match(query)
-        parts[3, owners] = best
+            keep = np.isin(owners, candidates)
+            name_bm25[np.searchsorted(candidates, owners[keep])] = best[keep] / (
+                ideal(f.names, weights) or 1.0
+            )
+        parts = np.vstack([entry_bm25[at], name_bm25, best_passage, named[at]])
         factors = np.asarray([w.entry, w.name, w.best_passage, w.name_match])
-        totals = factors @ parts[:, e_docs]
-        ranked = top_k_of(e_docs, totals, ENTRY_DEPTH)
-        chosen = parts[:, [e for e, _ in ranked]].T.tolist()
+        ranked = top_k_of(np.arange(len(candidates)), factors @ parts, ENTRY_DEPTH)
         entries = [
-            EntryParts(f.entry_ids[e], score, *row)
-            for (e, score), row in zip(ranked, chosen, strict=True)
+            EntryParts(f.entry_ids[int(candidates[i])], score, *parts[:, i].tolist())
+            for i, score in ranked
         ]
         return entries, (p_docs, p_scores)
 
