@@ -25,8 +25,9 @@ TARGET_UPDATES_PER_SECOND = 200.0
 TARGET_SEARCH_RENDER_P99 = 0.010
 HEADER = (
     "| bot process | rate limiter | users × questions | updates/s | reply p50 | reply p99 "
-    "| search+render p50 | search+render p99 | search p99 | CPU / update: bot, driver |\n"
-    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    "| search+render p50 | search+render p99 | search p99 | search+render CPU p99 "
+    "| CPU / update: bot, driver | other load |\n"
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -73,7 +74,8 @@ def row(result: LoadResult) -> str:
         f"| {where} | {limiter} | {len(result.users)} × {config.questions} "
         f"| {result.updates_per_second:.0f} | {ms(result.latency(50))} | {ms(result.latency(99))} "
         f"| {ms(result.search_render(50))} | {ms(result.search_render(99))} "
-        f"| {ms(result.search(99))} | {cpu} |"
+        f"| {ms(result.search(99))} | {ms(result.search_render_cpu(99))} "
+        f"| {cpu} | {result.other_load:.2f} cores |"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -62,6 +63,7 @@ class LoadResult:
     users: tuple[UserLog, ...]
     seconds: float  # first question pushed to last reply
     driver_cpu_seconds: float  # this process's CPU time meanwhile (fake server and users)
+    machine_busy_seconds: float  # CPU time all processes on the machine used meanwhile
     bot: BotReport
     rejected: tuple[str, ...]  # "method: description" of every call the fake server refused
     calls: dict[str, int]
@@ -78,6 +80,14 @@ class LoadResult:
         return self.updates / self.seconds
 
     @property
+    def other_load(self) -> float:
+        """Cores kept busy by other processes during the run (the figures suffer from it)."""
+        ours = self.driver_cpu_seconds + (
+            self.bot.cpu_seconds if self.config.separate_process else 0
+        )
+        return max(0.0, self.machine_busy_seconds - ours) / self.seconds
+
+    @property
     def not_served(self) -> int:
         """Replies that were a flood notice or an apology instead of an answer."""
         return sum(r.text in NOT_SERVED for u in self.users for r in u.replies)
@@ -87,12 +97,26 @@ class LoadResult:
         return percentile([t for u in self.users for t in u.latencies], percent)
 
     def search_render(self, percent: float) -> float:
-        """Search + rendering time per update, percentile."""
-        return percentile([s + r for s, r in self.bot.timings], percent)
+        """Search + rendering time per update (wall clock), percentile."""
+        return percentile([t.search + t.render for t in self.bot.timings], percent)
 
     def search(self, percent: float) -> float:
-        """Search time per update alone, percentile."""
-        return percentile([s for s, _ in self.bot.timings], percent)
+        """Search time per update alone (wall clock), percentile."""
+        return percentile([t.search for t in self.bot.timings], percent)
+
+    def search_render_cpu(self, percent: float) -> float:
+        """Search + rendering CPU time per update (no GIL or core waits), percentile."""
+        return percentile([t.cpu for t in self.bot.timings], percent)
+
+
+def machine_busy() -> float:
+    """Seconds of CPU time every process has used since boot (all cores); 0 if unknown."""
+    try:
+        fields = Path("/proc/stat").read_text("ascii").split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    idle = int(fields[3]) + int(fields[4])  # idle, iowait
+    return (sum(int(f) for f in fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: Sequence[float], percent: float) -> float:
@@ -115,8 +139,9 @@ async def _start(server: FakeBotApi, config: LoadConfig, folder: Path) -> Runnin
 
 async def _ask_all(
     server: FakeBotApi, router: ReplyRouter, config: LoadConfig, questions: Sequence[str]
-) -> tuple[tuple[UserLog, ...], float, float]:
-    """Every user asks its questions; returns their logs, wall-clock and CPU seconds."""
+) -> tuple[tuple[UserLog, ...], float, float, float]:
+    """Every user asks its questions; returns logs, wall-clock, own and machine CPU seconds."""
+    busy = machine_busy()
     cpu = time.process_time()
     started = time.perf_counter()
     logs = await asyncio.gather(
@@ -132,8 +157,9 @@ async def _ask_all(
         )
     )
     cpu = time.process_time() - cpu
+    busy = machine_busy() - busy
     finished = max(log.replies[-1].at for log in logs if log.replies)
-    return tuple(logs), finished - started, cpu
+    return tuple(logs), finished - started, cpu, busy
 
 
 async def run_load(config: LoadConfig, questions: Sequence[str] | None = None) -> LoadResult:
@@ -147,7 +173,7 @@ async def run_load(config: LoadConfig, questions: Sequence[str] | None = None) -
             router = ReplyRouter(server)
             routing = asyncio.create_task(router.run())
             try:
-                logs, seconds, cpu = await _ask_all(server, router, config, asked)
+                logs, seconds, cpu, busy = await _ask_all(server, router, config, asked)
             finally:
                 report = await bot.stop()
                 routing.cancel()
@@ -159,6 +185,7 @@ async def run_load(config: LoadConfig, questions: Sequence[str] | None = None) -
         users=logs,
         seconds=seconds,
         driver_cpu_seconds=cpu,
+        machine_busy_seconds=busy,
         bot=report,
         rejected=tuple(f"{c.method}: {c.description}" for c in router.rejected),
         calls=dict(router.calls),

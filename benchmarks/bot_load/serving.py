@@ -34,7 +34,7 @@ from unittest import mock
 from telegram.ext import AIORateLimiter
 
 import bot.app as app_module
-from benchmarks.bot_load.timing import HandlerTimer
+from benchmarks.bot_load.timing import HandlerTimer, UpdateTiming
 from benchmarks.bot_load.users import ROOT, LoadError
 from bot.app import build_application, serve
 from bot.config import Settings
@@ -63,9 +63,9 @@ class BotOptions:
 
 @dataclass(frozen=True, slots=True)
 class BotReport:
-    """What the bot measured about itself: (search, render) seconds per update, CPU."""
+    """What the bot measured about itself: search and rendering per update, CPU."""
 
-    timings: tuple[tuple[float, float], ...]
+    timings: tuple[UpdateTiming, ...]
     cpu_seconds: float  # process CPU time while serving (the fake server's too, in-process)
 
 
@@ -126,7 +126,7 @@ async def serve_bot(
         cpu = time.process_time()
         await serve(application, settings, stop, poll_timeout=POLL_SECONDS)
         cpu = time.process_time() - cpu
-    return BotReport(tuple((t.search, t.render) for t in timer.timings), cpu)
+    return BotReport(tuple(timer.timings), cpu)
 
 
 class RunningBot:
