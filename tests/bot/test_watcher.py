@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
+from bot.holder import GlossaryHolder
 from bot.watcher import KnowledgeFilter, KnowledgeWatcher
+from retrieval import Glossary
 
 TIMEOUT = 10.0
 SETTLE = 1.0  # longer than the watcher's quiet period: a burst of changes has been handled
@@ -71,31 +73,38 @@ def replace_file(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+ADDED, MODIFIED, DELETED = Change.added, Change.modified, Change.deleted
 FILTER_CASES = [
-    ("api.md", True),
-    ("sub/folder/api.md", True),
-    ("synonyms.txt", True),
-    ("sub", True),  # a folder moved in or out is one event
-    ("", True),  # the knowledge folder itself (deleted, recreated)
-    ("notes.txt", False),
-    (".api.md.swp", False),
-    ("api.md.swp", False),
-    ("api.md~", False),
-    ("#api.md#", False),
-    (".#api.md", False),
-    ("4913", False),  # vim's write test
-    ("api.md___jb_tmp___", False),
-    ("api.md.tmp", False),
-    (".git/index", False),
-    (".drafts/api.md", False),
+    ("api.md", MODIFIED, True),
+    ("api.md", DELETED, True),
+    ("sub/folder/api.md", ADDED, True),
+    ("synonyms.txt", MODIFIED, True),
+    ("sub", ADDED, True),  # a folder moved in or out is one event
+    ("sub", DELETED, True),
+    ("sub", MODIFIED, False),  # only says a file in it changed, which has its own event
+    ("", DELETED, True),  # the knowledge folder itself
+    ("", MODIFIED, False),
+    ("notes.txt", MODIFIED, False),
+    (".api.md.swp", ADDED, False),
+    ("api.md.swp", ADDED, False),
+    ("api.md~", ADDED, False),
+    ("#api.md#", ADDED, False),
+    (".#api.md", ADDED, False),
+    ("4913", ADDED, False),  # vim's write test
+    ("api.md___jb_tmp___", ADDED, False),
+    ("api.md.tmp", DELETED, False),
+    (".git/index", MODIFIED, False),
+    (".drafts/api.md", ADDED, False),
 ]
 
 
-@pytest.mark.parametrize(("relative", "kept"), FILTER_CASES)
-def test_the_filter_keeps_entries_and_drops_temp_files(relative: str, kept: bool) -> None:
+@pytest.mark.parametrize(("relative", "change", "kept"), FILTER_CASES)
+def test_the_filter_keeps_entries_and_drops_temp_files(
+    relative: str, change: Change, kept: bool
+) -> None:
     folder = Path("/srv/.config/knowledge")  # a dot above the folder does not hide it
     path = folder / relative if relative else folder
-    assert KnowledgeFilter([folder])(Change.modified, str(path)) is kept
+    assert KnowledgeFilter([folder])(change, str(path)) is kept
 
 
 def test_the_filter_drops_paths_outside_the_folders() -> None:
@@ -104,12 +113,15 @@ def test_the_filter_drops_paths_outside_the_folders() -> None:
     assert keep(Change.added, "/srv/api.md") is False
 
 
-async def test_a_new_file_triggers_a_refresh(
+async def test_a_new_file_triggers_a_refresh_and_one_more_once_quiet(
     folder: Path, watched: tuple[KnowledgeWatcher, Recorder]
 ) -> None:
     _, recorder = watched
     replace_file(folder / "sql.md", "---\ntitle: SQL\n---\nA query language.\n")
     await recorder.wait_for(2)
+    await recorder.wait_for(3)  # the settling refresh
+    await asyncio.sleep(2 * SETTLE)
+    assert recorder.calls == 3  # and no more while nothing changes
 
 
 async def test_temp_files_alone_trigger_nothing(
@@ -121,9 +133,36 @@ async def test_temp_files_alone_trigger_nothing(
     (folder / "notes.txt").write_text("not an entry")
     await asyncio.sleep(SETTLE)
     (folder / "api.md").write_text("---\ntitle: API\n---\nAn interface, changed.\n")
-    await recorder.wait_for(2)
-    await asyncio.sleep(SETTLE)
-    assert recorder.calls == 2  # the catch-up and the entry; the temp files added none
+    await recorder.wait_for(3)
+    await asyncio.sleep(2 * SETTLE)
+    assert recorder.calls == 3  # the catch-up, the entry and its settling refresh; no more
+
+
+async def test_two_saves_within_one_second_are_both_served_when_polling(tmp_path: Path) -> None:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    path = folder / "api.md"
+    path.write_text("---\ntitle: API\n---\nVersion one.\n")
+    holder = GlossaryHolder(Glossary.from_folder(folder), [folder])
+    refreshed = Recorder()
+
+    async def refresh() -> None:
+        await holder.refresh()
+        await refreshed()
+
+    watcher = KnowledgeWatcher([folder], refresh, force_polling=True)
+    watcher.start()
+    await refreshed.wait_for(1)
+    path.write_text("---\ntitle: API\n---\nVersion two.\n")
+    await refreshed.wait_for(2)
+    # saved again within the same second: polling compares whole seconds and misses it
+    second = path.stat()
+    path.write_text("---\ntitle: API\n---\nVersion three, longer.\n")
+    os.utime(path, ns=(second.st_atime_ns, second.st_mtime_ns + 1))
+    async with asyncio.timeout(TIMEOUT):
+        while holder.current.entries["api"].lead != "Version three, longer.":
+            await asyncio.sleep(0.05)
+    await watcher.stop()
 
 
 async def test_a_failing_refresh_does_not_stop_the_watcher(
