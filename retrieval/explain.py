@@ -36,7 +36,6 @@ def explain_lines(ranking: Ranking, ranker: Ranker) -> list[str]:
             f"  {rank}. {e.entry}  {e.score:.3f} = entry BM25 {e.entry_bm25:.3f}x{w.entry:g}"
             f" + best passage {e.best_passage:.3f}x{w.best_passage:g}"
             f" + name match {e.name_match:.3f}x{w.name_match:g}"
-            + (f" + name BM25 {e.name_bm25:.3f}x{w.name:g}" if w.name else "")
         )
     if ranking.passages:
         lines.append("passages:")

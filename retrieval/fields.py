@@ -2,17 +2,21 @@
 
 A passage is a small piece of an entry, so the passage index alone cannot tell that a
 whole entry is about a question (paraphrases spread over several paragraphs), nor that
-the question *names* an entry rather than mentions it. These indexes are all BM25
-(``BM25Index``, rank-bm25's ``BM25Okapi`` definition), built from the passages and term
-lists the glossary already has, so nothing is analysed twice except short names:
+the question *names* an entry rather than mentions it. These fields are built from the
+passages and term lists the glossary already has, so nothing is analysed twice except
+short names and headings:
 
-- entries: one document per entry, the concatenation of its passages' terms;
-- names: one document per name of an entry (title, each alias, learned acronyms);
+- entries: one document per entry, the concatenation of its passages' terms, scored
+  with BM25 (``BM25Index``, rank-bm25's ``BM25Okapi`` definition);
+- names: one document per name of an entry (title, each alias, learned acronyms),
+  presence only (``Postings``): a name is matched by how much of it is asked;
 - sections and labels: per passage, its section heading or its item label (presence
   only: ``Postings``).
 
-``weighted_scores`` scores a weighted query on any of them, reading only the postings
-of the query's terms; ``entry_max`` folds passage scores into their entries.
+``weighted_scores`` and ``candidate_scores`` score a weighted query with BM25, reading
+only the postings of the query's terms; ``matched_mass`` and ``probe_mass`` add up the
+idf of the terms a name or heading holds; ``entry_max`` folds passage scores into
+entries.
 """
 
 from __future__ import annotations
@@ -154,6 +158,23 @@ def candidate_scores(
     return totals
 
 
+def best_positions(scores: FloatArray, k: int) -> IntArray:
+    """Positions of the ``k`` highest scores, best first, lower position first on ties.
+
+    With documents sorted by id, a lower position is a lower id: the tie-break of
+    ``index.top_k_of``, without building Python tuples for every candidate.
+    """
+    if k <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64)
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = np.flatnonzero(scores >= kth)  # every tie of the k-th stays a candidate
+    else:
+        keep = np.arange(len(scores))
+    order = np.lexsort((keep, -scores[keep]))[:k]
+    return keep[order].astype(np.int64, copy=False)
+
+
 def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
     """Sum of weight x idf over the query terms the index knows: the scale of its scores."""
     total = 0.0
@@ -212,7 +233,7 @@ class Fields:
                 name_docs.append(analyze(name))
                 name_entry.append(number)
                 self.name_text.append(name)
-        self.names = BM25Index(name_docs, idf_floor=IDF_FLOOR)
+        self.names = Postings(name_docs)
         self.name_docs = [tuple(doc) for doc in name_docs]
         self.names_by_number: list[list[tuple[str, ...]]] = [[] for _ in entry_ids]
         for owner, doc in zip(name_entry, self.name_docs, strict=True):

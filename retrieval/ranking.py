@@ -6,9 +6,9 @@ what is added here is where it is computed and how the parts are weighed:
 
 1. The question becomes weighted terms (``query``: filler dropped, typos corrected,
    synonyms added at a lower weight).
-2. Entries are ranked first. An entry's score adds its BM25 over the whole entry, over its
-   names (title, aliases, learned acronyms), its best passage's BM25, and how completely
-   the question spells out one of its names. Every BM25 part is divided by the query's
+2. Entries are ranked first. An entry's score adds its BM25 over the whole entry, its
+   best passage's BM25, and how completely the question spells out one of its names
+   (title, aliases, learned acronyms). Every BM25 part is divided by the query's
    ideal (sum of weight x idf), so the weights below mean the same for every question.
 3. Passages of the ranked entries follow their entry, ordered by passage BM25 plus a
    match on their section heading or item label ("advantages", "fintech").
@@ -31,13 +31,14 @@ from retrieval.confidence import Evidence, decide
 from retrieval.fields import (
     IDF_FLOOR,
     Fields,
+    best_positions,
     candidate_scores,
     entry_max,
     ideal,
     matched_mass,
     weighted_scores,
 )
-from retrieval.index import BM25Index, FloatArray, IntArray, top_k_of
+from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.models import Answer, Hit, Passage
 from retrieval.ordering import (
     FIRST_ENTRY_PASSAGES,
@@ -52,7 +53,7 @@ from retrieval.synonyms import Synonyms, shipped_groups
 __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
 ENTRY_DEPTH = 10
-CANDIDATE_ENTRIES = 40
+CANDIDATE_ENTRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,6 @@ class Weights:
     """How much each part counts; BM25 parts are relative to the query's ideal score."""
 
     entry: float = 1.0
-    name: float = 0.0
     best_passage: float = 0.5
     name_match: float = 1.0
     passage: float = 1.0
@@ -81,7 +81,6 @@ class EntryParts:
     entry: str
     score: float
     entry_bm25: float
-    name_bm25: float
     best_passage: float
     name_match: float
 
@@ -182,8 +181,8 @@ class Ranker:
         at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
         found = e_docs[at] == owners  # always true: an entry holds its names' terms
         named[at[found]] = best[found]
-        first = top_k_of(e_docs, w.entry * entry_bm25 + w.name_match * named, CANDIDATE_ENTRIES)
-        at = np.sort(np.searchsorted(e_docs, [e for e, _ in first]))
+        first = best_positions(w.entry * entry_bm25 + w.name_match * named, CANDIDATE_ENTRIES)
+        at = np.sort(first)
         candidates = e_docs[at]
         p_docs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
@@ -191,20 +190,12 @@ class Ranker:
         owners, best = entry_max(f.passage_entry, p_docs, p_scores)
         best_passage = np.zeros(len(candidates), dtype=np.float64)
         best_passage[np.searchsorted(candidates, owners)] = best
-        name_bm25 = np.zeros(len(candidates), dtype=np.float64)
-        if w.name:
-            n_docs, n_scores = weighted_scores(f.names, weights)
-            owners, best = entry_max(f.name_entry, n_docs, n_scores)
-            keep = np.isin(owners, candidates)
-            name_bm25[np.searchsorted(candidates, owners[keep])] = best[keep] / (
-                ideal(f.names, weights) or 1.0
-            )
-        parts = np.vstack([entry_bm25[at], name_bm25, best_passage, named[at]])
-        factors = np.asarray([w.entry, w.name, w.best_passage, w.name_match])
-        ranked = top_k_of(np.arange(len(candidates)), factors @ parts, ENTRY_DEPTH)
+        parts = np.vstack([entry_bm25[at], best_passage, named[at]])
+        factors = np.asarray([w.entry, w.best_passage, w.name_match])
+        totals = factors @ parts
         entries = [
-            EntryParts(f.entry_ids[int(candidates[i])], score, *parts[:, i].tolist())
-            for i, score in ranked
+            EntryParts(f.entry_ids[int(candidates[i])], float(totals[i]), *parts[:, i].tolist())
+            for i in best_positions(totals, ENTRY_DEPTH).tolist()
         ]
         return entries, (p_docs, p_scores)
 
