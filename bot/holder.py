@@ -105,7 +105,8 @@ class GlossaryHolder:
             outcome = self._outcome(refresh, old, new_problems, recovered=recovered)
         for problem in new_problems:
             logger.warning("Knowledge problem: %s", problem)
-        logger.info("Refreshed the glossary: %s", refresh.summary())
+        level = logging.INFO if refresh.reread or refresh.changes else logging.DEBUG
+        logger.log(level, "Refreshed the glossary: %s", refresh.summary())
         return outcome
 
     async def reload(self) -> str:
