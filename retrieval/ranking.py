@@ -152,7 +152,7 @@ class Ranker:
         passages = order_passages(
             self.fields,
             weights=PassageWeights(bm25=w.passage, heading=w.heading, lead=w.lead),
-            entries=[(number[e.entry], e.score) for e in entries],
+            entries=[(number[e.entry], e.score) for e in entries[:limit]],
             passages=passage_scores,
             capped=capped,
             limit=limit,
