@@ -16,12 +16,10 @@ built. Cold builds of many files run in worker processes (``retrieval.workers``)
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 
@@ -79,7 +77,9 @@ class FileRecord:
 
     def remapped(self, mapping: Int32Array) -> FileRecord:
         """The record with another lexicon's ids (worker processes have their own)."""
-        return replace(self, tokens=mapping[self.tokens], counts=self.counts.remapped(mapping))
+        return FileRecord(self.path, self.stamp, self.digest, self.entry, self.problems,
+                          self.passages, mapping[self.tokens], self.lengths,
+                          self.counts.remapped(mapping), self.kept)  # fmt: skip
 
 
 def file_stamp(path: Path) -> Stamp | None:
@@ -155,9 +155,10 @@ def scan_folder(
     new problems are reported).
     """
     known = {r.path: r for r in previous}
+    paths = knowledge_files(folder)  # sorted, so records come out in the same order
     fresh: list[Path] = []
     by_path: dict[Path, FileRecord] = {}
-    for path in knowledge_files(folder):
+    for path in paths:
         old = known.get(path)
         if old is not None:
             if trust_stamps and file_stamp(path) == old.stamp:
@@ -173,7 +174,7 @@ def scan_folder(
         if keep_last_good and new.entry is None and old is not None and old.entry:
             new = replace(old, stamp=new.stamp, digest=new.digest, kept=True, problems=new.problems)  # noqa: PLW2901
         by_path[new.path] = new
-    ordered = tuple(by_path[p] for p in sorted(by_path))
+    ordered = tuple(by_path[p] for p in paths)
     return FolderScan(ordered, tuple(fresh))
 
 
@@ -187,39 +188,6 @@ def _same_content(path: Path, old: FileRecord) -> FileRecord | None:
     if stamp is None or digest_of(raw) != old.digest:
         return None
     return old if stamp == old.stamp else replace(old, stamp=stamp)
-
-
-class PassageTerms(Sequence[list[str]]):
-    """Each passage's analysed terms, decoded from term ids only when asked for."""
-
-    def __init__(self, terms: list[str], tokens: Int32Array, lengths: IntArray) -> None:
-        self._terms = terms
-        self._tokens = tokens
-        self._ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=self._ptr[1:])
-
-    def __len__(self) -> int:
-        return len(self._ptr) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> list[str]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[list[str]]: ...
-    def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        terms = self._terms
-        return [terms[t] for t in self._tokens[self._ptr[i] : self._ptr[i + 1]].tolist()]
-
-    def __iter__(self) -> Iterator[list[str]]:
-        terms, ptr = self._terms, self._ptr.tolist()
-        tokens = self._tokens.tolist()
-        for lo, hi in itertools.pairwise(ptr):
-            yield [terms[t] for t in tokens[lo:hi]]
 
 
 def pick_entries(

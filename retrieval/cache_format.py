@@ -42,7 +42,11 @@ class StringTable:
         """The index of ``text``, adding it when new."""
         if text is None:
             return -1
-        return self._index.setdefault(text, len(self._index))
+        index = self._index
+        found = index.get(text)
+        if found is None:
+            found = index[text] = len(index)
+        return found
 
     def arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
         """The UTF-8 blob and the end offset (in characters) of every string."""
@@ -109,8 +113,9 @@ def decode_records(
 ) -> tuple[list[str], tuple[tuple[FileRecord, ...], ...]]:
     """The lexicon and records per folder; raises ValueError when anything is inconsistent."""
     strings = read_strings(arrays["strings"], arrays["string_ends"])
-    blocks = arrays["blocks"].tolist()
-    passage_rows = arrays["passages"].tolist()
+    named = [*strings, None]  # index -1 is None
+    blocks = _rows(arrays["blocks"], named, (1, 0, 3, 2, 4), strings=(0, 1, 2))
+    passage_rows = _rows(arrays["passages"], named, (0, 1, 2), strings=(0, 1, 2))
     lengths = arrays["lengths"].astype(np.int64, copy=False)
     tokens = arrays["tokens"].astype(np.int32, copy=False)
     terms = arrays["terms"].astype(np.int32, copy=False)
@@ -139,9 +144,9 @@ def decode_records(
         entry: Entry | None = None
         passages: tuple[Passage, ...] = ()
         if meta is not None:
-            entry = _entry(meta, path, blocks[b_at : b_at + meta[6]], strings)
+            entry = _entry(meta, path, blocks[b_at : b_at + meta[6]])
             b_at += meta[6]
-            passages = _passages(entry, passage_rows[p_at : p_at + count], strings)
+            passages = _passages(entry, passage_rows[p_at : p_at + count])
             if checks and passages:
                 checks -= 1
                 if passages != tuple(entry_passages(entry)):
@@ -161,18 +166,26 @@ def decode_records(
     return strings, tuple(tuple(scan) for scan in scans)
 
 
-def _entry(meta: list[Any], path: Path, rows: list[list[int]], strings: list[str]) -> Entry:
+def _rows(
+    table: npt.NDArray[Any], named: list[str | None], order: Sequence[int], strings: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """Rows of an int table as tuples, columns in ``order``; string columns looked up."""
+    columns: list[list[Any]] = []
+    for column in order:
+        values = table[:, column].tolist()
+        columns.append([named[i] for i in values] if column in strings else values)
+    return list(zip(*columns, strict=True))
+
+
+def _entry(meta: list[Any], path: Path, rows: list[tuple[Any, ...]]) -> Entry:
     entry_id, title, url, aliases, tags, updated, _ = meta
-
-    def text(i: int) -> str | None:
-        return None if i < 0 else strings[i]
-
     return Entry(
         id=str(entry_id),
         title=str(title),
         path=path,
         blocks=tuple(
-            Block(text(s), strings[t], line, text(lb), bool(item)) for t, s, lb, line, item in rows
+            Block(section, text, line, label, bool(item))
+            for section, text, line, label, item in rows
         ),
         url=url,
         aliases=tuple(aliases),
@@ -181,11 +194,6 @@ def _entry(meta: list[Any], path: Path, rows: list[list[int]], strings: list[str
     )
 
 
-def _passages(entry: Entry, rows: list[list[int]], strings: list[str]) -> tuple[Passage, ...]:
-    def text(i: int) -> str | None:
-        return None if i < 0 else strings[i]
-
+def _passages(entry: Entry, rows: list[tuple[Any, ...]]) -> tuple[Passage, ...]:
     e_id, title, url, aliases = entry.id, entry.title, entry.url, entry.aliases
-    return tuple(
-        Passage(e_id, title, text(s), text(lb), strings[t], url, aliases) for s, lb, t in rows
-    )
+    return tuple(Passage(e_id, title, s, lb, t, url, aliases) for s, lb, t in rows)

@@ -36,7 +36,7 @@ from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
-_CHUNK = 1 << 16
+_CHUNK = 1 << 18  # postings per step: bounded temporaries, few numpy calls
 
 __all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
 

@@ -18,11 +18,9 @@ from retrieval.building import (
     FileRecord,
     FolderScan,
     Lexicon,
-    PassageTerms,
     analyse_entry,
     pick_entries,
     scan_folder,
-    token_arrays,
 )
 from retrieval.counts import TermCounts
 from retrieval.errors import EmptyGlossaryError
@@ -32,6 +30,7 @@ from retrieval.models import Answer, Entry, Hit, Passage, Problem
 from retrieval.ranking import Ranker
 from retrieval.refresh import Refresh, diff_entries
 from retrieval.synonyms import folder_groups
+from retrieval.termlists import PassageTerms
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +80,7 @@ class Glossary:
         self.entries: dict[str, Entry] = {r.entry.id: r.entry for r in records if r.entry}
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.passages: tuple[Passage, ...] = tuple(p for r in records for p in r.passages)
-        tokens, lengths = token_arrays(records)
-        self._passage_terms = PassageTerms(lexicon.terms, tokens, lengths)
+        self._passage_terms = PassageTerms(lexicon.terms, [(r.tokens, r.lengths) for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
         self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)

@@ -156,3 +156,17 @@ def test_many_edits_in_a_row_match_a_cold_build(folder: Path) -> None:
         "api", "caching", "extra-1", "extra-2", "extra-3", "extra-4", "message-queue",
     ]  # fmt: skip
     same_as_cold(glossary, folder)
+
+
+def test_passage_terms_decode_every_passage_by_index_slice_and_iteration(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    refreshed = glossary.refreshed([folder]).glossary  # records reused, not re-analysed
+    terms = refreshed._passage_terms
+    listed = list(terms)
+    assert len(terms) == len(listed) == len(refreshed.passages) == 6
+    assert [terms[i] for i in range(len(terms))] == listed
+    assert terms[-1] == listed[-1]
+    assert terms[1:3] == listed[1:3]
+    assert listed[0][:3] == ["api", "applic", "program"]
+    with pytest.raises(IndexError):
+        terms[len(terms)]
