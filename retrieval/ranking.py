@@ -53,7 +53,7 @@ from retrieval.synonyms import Synonyms, shipped_groups
 __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
 ENTRY_DEPTH = 10
-CANDIDATE_ENTRIES = 20
+CANDIDATE_ENTRIES = 12
 
 
 @dataclass(frozen=True, slots=True)
