@@ -100,14 +100,19 @@ class TermCounts:
 def encode_corpus(corpus: Iterable[Sequence[str]]) -> tuple[list[str], TermCounts]:
     """Term strings by id (first-seen order) and the corpus's counts in those ids."""
     vocabulary: dict[str, int] = {}
+    known = vocabulary.get
     terms: list[int] = []
     tf: list[int] = []
     distinct: list[int] = []
     lengths: list[int] = []
     for doc in corpus:
         counted = Counter(doc)
-        # setdefault evaluates len() before inserting, so a new term gets the next id.
-        terms.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counted])
+        ids = list(map(known, counted))
+        if None in ids:  # new terms get the next ids, in the order they first occur
+            for j, term in enumerate(counted):
+                if ids[j] is None:
+                    ids[j] = vocabulary.setdefault(term, len(vocabulary))
+        terms.extend(ids)  # type: ignore[arg-type]  # no None is left
         tf.extend(counted.values())
         distinct.append(len(counted))
         lengths.append(len(doc))
