@@ -34,6 +34,7 @@ IDF_FLOOR = 0.05
 DENSE_FACTOR = 8
 EXHAUSTIVE_FACTOR = 16
 DENSE_MIN = 4096
+SAMPLE_FACTOR = 8
 
 
 def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
@@ -117,7 +118,7 @@ def _accumulate(
     if size <= DENSE_FACTOR * len(docs) + DENSE_MIN:
         # Small index: a dense sum is cheaper than sorting the postings.
         dense = np.bincount(docs, weights=values, minlength=size)
-        found = np.flatnonzero(dense)  # every weight and BM25 contribution is positive
+        found = np.nonzero(dense > 0)[0]  # every weight and contribution is positive
         return found.astype(np.int64, copy=False), dense[found].astype(np.float64, copy=False)
     unique, inverse = np.unique(docs, return_inverse=True)
     totals = np.bincount(inverse, weights=values, minlength=len(unique))
@@ -162,15 +163,22 @@ def best_positions(scores: FloatArray, k: int) -> IntArray:
     """Positions of the ``k`` highest scores, best first, lower position first on ties.
 
     With documents sorted by id, a lower position is a lower id: the tie-break of
-    ``index.top_k_of``, without building Python tuples for every candidate.
+    ``index.top_k_of``. On long arrays the k-th best of an evenly spaced sample is a
+    lower bound of the true k-th best, so only the scores above it are partitioned.
     """
-    if k <= 0 or not len(scores):
+    n = len(scores)
+    if k <= 0 or not n:
         return np.zeros(0, dtype=np.int64)
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = np.flatnonzero(scores >= kth)  # every tie of the k-th stays a candidate
+    if n > SAMPLE_FACTOR * 2 * k:
+        sample = scores[:: n // (SAMPLE_FACTOR * k)]
+        floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+        keep = np.nonzero(scores >= floor)[0]
     else:
-        keep = np.arange(len(scores))
+        keep = np.arange(n)
+    kept = scores[keep]
+    if len(kept) > k:
+        kth = np.partition(kept, len(kept) - k)[len(kept) - k]
+        keep = keep[kept >= kth]  # every tie of the k-th stays a candidate
     order = np.lexsort((keep, -scores[keep]))[:k]
     return keep[order].astype(np.int64, copy=False)
 

@@ -176,21 +176,27 @@ class Ranker:
         if len(e_docs) == 0:
             return [], (e_docs, e_scores)
         entry_bm25 = e_scores / (ideal(f.entries, weights) or 1.0)
-        named = np.zeros(len(e_docs), dtype=np.float64)
         owners, best = self._name_match(query)
-        at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
-        found = e_docs[at] == owners  # always true: an entry holds its names' terms
-        named[at[found]] = best[found]
-        first = best_positions(w.entry * entry_bm25 + w.name_match * named, CANDIDATE_ENTRIES)
-        at = np.sort(first)
+        named_at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
+        found = e_docs[named_at] == owners  # always true: an entry holds its names' terms
+        named_at, best = named_at[found], best[found]
+        combined = w.entry * entry_bm25
+        combined[named_at] += w.name_match * best  # one name match per entry: no repeats
+        at = np.sort(best_positions(combined, CANDIDATE_ENTRIES))
         candidates = e_docs[at]
+        named = np.zeros(len(candidates), dtype=np.float64)
+        hit = np.searchsorted(named_at, at)
+        ok = hit < len(named_at)
+        ok[ok] = named_at[hit[ok]] == at[ok]
+        named[ok] = best[hit[ok]]
+        entry_bm25 = entry_bm25[at]
         p_docs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
         owners, best = entry_max(f.passage_entry, p_docs, p_scores)
         best_passage = np.zeros(len(candidates), dtype=np.float64)
         best_passage[np.searchsorted(candidates, owners)] = best
-        parts = np.vstack([entry_bm25[at], best_passage, named[at]])
+        parts = np.vstack([entry_bm25, best_passage, named])
         factors = np.asarray([w.entry, w.best_passage, w.name_match])
         totals = factors @ parts
         entries = [

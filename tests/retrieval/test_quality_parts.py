@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from retrieval.fields import best_positions
 from retrieval.names import defined_acronyms, entry_names, initials, is_acronym
 from retrieval.spelling import Correction, Speller, max_edits
 from retrieval.synonyms import Expansion, Synonyms, parse_groups
@@ -69,3 +72,12 @@ def test_a_four_letter_word_is_only_fixed_by_a_swap_into_an_entry_name() -> None
     words = {**NAME_WORDS, "cors": "cor"}
     assert Speller(DOC_FREQ, words).correct("cros", "cros") == Correction("cros", "cors", "cor", 1)
     assert Speller(DOC_FREQ, words).correct("corz", "corz") is None
+
+
+def test_best_positions_match_a_full_sort_with_ties_by_position() -> None:
+    rng = np.random.default_rng(7)
+    for size in (0, 3, 12, 200, 5000):
+        for scores in (rng.random(size), np.round(rng.random(size) * 4)):
+            for k in (1, 12):
+                expected = np.lexsort((np.arange(size), -scores))[:k]
+                assert best_positions(scores, k).tolist() == expected.tolist()
