@@ -65,6 +65,9 @@ def _median(values: list[float]) -> float:
 
 def size_table(size: int, r: dict[str, Any]) -> list[str]:
     """One Markdown table for one corpus size, with where the time goes."""
+    if "failed" in r:
+        return [f"### {size:,} passages ({r['files']:,} files)", "",
+                f"The run did not finish: {r['failed']}", ""]  # fmt: skip
     g, ix, rb, bs, cold = r["warm"], r["index"], r["rank_bm25"], r["bm25s"], r["cold"]
     ours = g["search"]
     reload, reload_ranker = g["reload_seconds"], g["reload_ranker_seconds"]
@@ -133,7 +136,7 @@ def markdown(results: dict[int, dict[str, Any]], info: dict[str, str], command: 
     ]
     for size in sorted(results):
         lines += size_table(size, results[size])
-    if 100_000 in results:
+    if 100_000 in results and "failed" not in results[100_000]:
         lines += targets(results[100_000])
     return "\n".join(lines) + "\n"
 

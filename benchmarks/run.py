@@ -62,6 +62,10 @@ def prepare(size: int, seed: int, count: int) -> tuple[Path, list[str], int]:
     return folder, questions(generator, count, seed=seed), len(generator)
 
 
+class PhaseError(Exception):
+    """A phase exited with an error; the message is the end of its output."""
+
+
 def phase(name: str, spec: dict[str, Any]) -> dict[str, Any]:
     """Run one phase in a fresh interpreter and return its JSON result."""
     started = time.perf_counter()
@@ -73,15 +77,16 @@ def phase(name: str, spec: dict[str, Any]) -> dict[str, Any]:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"phase {name} failed:\n{done.stderr[-3000:]}")
+        print(f"  {name}: FAILED (exit {done.returncode})\n{done.stderr[-2000:]}")
+        raise PhaseError(f"{name} exited with {done.returncode}: {done.stderr.strip()[-300:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"  {name}: done in {time.perf_counter() - started:.0f} s")
+    print(f"  {name}: done in {time.perf_counter() - started:.0f} s", flush=True)
     return result
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     """Every phase for one size."""
-    print(f"{size:,} passages")
+    print(f"{size:,} passages", flush=True)
     folder, asked, files = prepare(size, args.seed, args.questions)
     work = OUT / f"{size}-seed{args.seed}"
     cache = work / "cache"
@@ -95,8 +100,11 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "queries": min(args.reference_questions, 100 if size >= MILLION else args.questions),
     }
     result: dict[str, Any] = {"files": files}
-    for name in ("cold", "warm", "rank_bm25", "index", "bm25s"):
-        result[name] = phase(name, spec)
+    try:
+        for name in ("cold", "warm", "rank_bm25", "index", "bm25s"):
+            result[name] = phase(name, spec)
+    except PhaseError as exc:
+        result["failed"] = str(exc)
     return result
 
 
