@@ -143,7 +143,7 @@ class Ranker:
         weights = query.weights()
         if not weights or not self.passages or limit <= 0:
             return Ranking(query, (), (), None)
-        entries, passage_scores = self._rank_entries(query, weights)
+        entries, passage_scores = self._rank_entries(query, weights, max(limit, 2))
         if not entries:
             return Ranking(query, (), (), None)
         evidence = decide(query, entries, self.fields, self._idf, self._max_idf)
@@ -162,9 +162,9 @@ class Ranker:
         return Ranking(query, tuple(entries), tuple(passages), evidence)
 
     def _rank_entries(
-        self, query: Query, weights: dict[str, float]
+        self, query: Query, weights: dict[str, float], depth: int
     ) -> tuple[list[EntryParts], tuple[IntArray, FloatArray]]:
-        """The best entries with their score parts, and their passages' BM25.
+        """The ``depth`` best entries with their score parts, and their passages' BM25.
 
         Two stages keep the work proportional to the question, not the glossary: entries
         are first ranked by their own BM25 and name match (an entry index is ~10 times
@@ -199,9 +199,10 @@ class Ranker:
         parts = np.vstack([entry_bm25, best_passage, named])
         factors = np.asarray([w.entry, w.best_passage, w.name_match])
         totals = factors @ parts
+        columns = parts.T.tolist()
         entries = [
-            EntryParts(f.entry_ids[int(candidates[i])], float(totals[i]), *parts[:, i].tolist())
-            for i in best_positions(totals, ENTRY_DEPTH).tolist()
+            EntryParts(f.entry_ids[int(candidates[i])], float(totals[i]), *columns[i])
+            for i in best_positions(totals, min(depth, ENTRY_DEPTH)).tolist()
         ]
         return entries, (p_docs, p_scores)
 
