@@ -49,20 +49,19 @@ class StringTable:
         return found
 
     def arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-        """The UTF-8 blob and the end offset (in characters) of every string."""
-        strings = list(self._index)
-        ends = np.cumsum([len(s) for s in strings], dtype=np.int64)
-        blob = "".join(strings).encode("utf-8")
-        return np.frombuffer(blob, dtype=np.uint8), ends
+        """The UTF-8 blob and the end offset (in bytes) of every string."""
+        encoded = [s.encode("utf-8") for s in self._index]
+        ends = np.cumsum([len(b) for b in encoded], dtype=np.int64)
+        return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
 
 
 def read_strings(blob: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64]) -> list[str]:
-    """The strings of a ``StringTable``."""
-    text = blob.tobytes().decode("utf-8")
-    if len(ends) and int(ends[-1]) != len(text):
+    """The strings of a ``StringTable``, decoded one by one (no second copy of the text)."""
+    raw = blob.tobytes()
+    if len(ends) and int(ends[-1]) != len(raw):
         raise ValueError("string table is cut short")
     bounds = [0, *ends.tolist()]
-    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+    return [raw[a:b].decode("utf-8") for a, b in itertools.pairwise(bounds)]
 
 
 def encode_records(

@@ -168,3 +168,13 @@ def test_two_folders_share_one_cache_file_and_the_first_folder_wins(tmp_path: Pa
     same_glossary(warm, cold)
     assert warm.entries["api"].path == first / "api.md"
     assert warm.entry("extra") is not None
+
+
+def test_text_beyond_ascii_comes_back_unchanged(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    write(folder / "cafe.md", "---\ntitle: Café 日本\n---\nNaïve “quotes” — emoji 😀 and 日本語.\n")
+    cold = Glossary.from_folder(folder)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    same_glossary(warm, cold)
+    assert warm.entries["cafe"].lead == "Naïve “quotes” — emoji 😀 and 日本語."
