@@ -16,6 +16,7 @@ served from an old layout.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,35 +34,52 @@ SELF_CHECKS = 3
 
 
 class StringTable:
-    """Strings stored once each, by index (None is -1)."""
+    """Strings written once into a UTF-8 blob, by index (None is -1).
+
+    Short repeated strings (terms, headings, labels) are looked up by value; long texts
+    by identity, since a passage's text is usually its block's very string object. So the
+    table never holds a dictionary of every text, only the growing blob.
+    """
 
     def __init__(self) -> None:
-        self._index: dict[str, int] = {}
+        self._by_value: dict[str, int] = {}
+        self._by_identity: dict[int, int] = {}
+        self._blob = bytearray()
+        self._ends = array("q")
+
+    def _append(self, text: str) -> int:
+        self._blob += text.encode("utf-8")
+        self._ends.append(len(self._blob))
+        return len(self._ends) - 1
 
     def add(self, text: str | None) -> int:
-        """The index of ``text``, adding it when new."""
+        """The index of a short, often repeated ``text``."""
         if text is None:
             return -1
-        index = self._index
-        found = index.get(text)
+        found = self._by_value.get(text)
         if found is None:
-            found = index[text] = len(index)
+            found = self._by_value[text] = self._append(text)
+        return found
+
+    def add_text(self, text: str) -> int:
+        """The index of a long text, stored once per string object (kept alive by the caller)."""
+        found = self._by_identity.get(id(text))
+        if found is None:
+            found = self._by_identity[id(text)] = self._append(text)
         return found
 
     def arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
         """The UTF-8 blob and the end offset (in bytes) of every string."""
-        encoded = [s.encode("utf-8") for s in self._index]
-        ends = np.cumsum([len(b) for b in encoded], dtype=np.int64)
-        return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
+        return np.frombuffer(self._blob, dtype=np.uint8), np.frombuffer(self._ends, dtype=np.int64)
 
 
 def read_strings(blob: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64]) -> list[str]:
     """The strings of a ``StringTable``, decoded one by one (no second copy of the text)."""
-    raw = blob.tobytes()
-    if len(ends) and int(ends[-1]) != len(raw):
+    if len(ends) and int(ends[-1]) != len(blob):
         raise ValueError("string table is cut short")
+    raw = blob.data
     bounds = [0, *ends.tolist()]
-    return [raw[a:b].decode("utf-8") for a, b in itertools.pairwise(bounds)]
+    return [str(raw[a:b], "utf-8") for a, b in itertools.pairwise(bounds)]
 
 
 def encode_records(
@@ -75,8 +93,8 @@ def encode_records(
     for term in lexicon:
         table.add(term)
     files: list[Any] = []
-    blocks: list[tuple[int, int, int, int, int]] = []
-    passages: list[tuple[int, int, int]] = []
+    blocks = array("q")  # text, section, label, line, is_item per block
+    passages = array("q")  # section, label, text per passage
     for record, folder in zip(records, folder_of, strict=True):
         relative = record.path.relative_to(folders[folder]).as_posix()
         problems = [[p.line, p.message, p.severity.value] for p in record.problems]
@@ -85,10 +103,11 @@ def encode_records(
         if entry is not None:
             meta = [entry.id, entry.title, entry.url, list(entry.aliases), list(entry.tags),
                     entry.updated, len(entry.blocks)]  # fmt: skip
-            blocks += [(table.add(b.text), table.add(b.section), table.add(b.label), b.line,
-                        int(b.is_item)) for b in entry.blocks]  # fmt: skip
-            passages += [(table.add(p.section), table.add(p.label), table.add(p.text))
-                         for p in record.passages]  # fmt: skip
+            for b in entry.blocks:
+                blocks.extend((table.add_text(b.text), table.add(b.section), table.add(b.label),
+                               b.line, int(b.is_item)))  # fmt: skip
+            for p in record.passages:
+                passages.extend((table.add(p.section), table.add(p.label), table.add_text(p.text)))
         files.append([folder, relative, *record.stamp, record.digest, meta, problems])
     tokens, lengths = token_arrays(records)
     merged = TermCounts.concatenate([r.counts for r in records])
@@ -96,8 +115,8 @@ def encode_records(
     return files, {
         "strings": blob,
         "string_ends": ends,
-        "blocks": np.asarray(blocks, dtype=np.int64).reshape(-1, 5),
-        "passages": np.asarray(passages, dtype=np.int64).reshape(-1, 3),
+        "blocks": np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5),
+        "passages": np.frombuffer(passages, dtype=np.int64).reshape(-1, 3),
         "record_passages": np.asarray([len(r.passages) for r in records], dtype=np.int64),
         "tokens": tokens,
         "lengths": lengths,
