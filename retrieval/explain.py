@@ -46,7 +46,7 @@ def explain_lines(ranking: Ranking, ranker: Ranker) -> list[str]:
         lines.append(
             f"  {rank}. {_heading(passage)}  {p.score:.3f} = entry {p.entry:.3f}"
             f" + BM25 {p.bm25:.3f}x{w.passage:g} + heading {p.heading:.3f}x{w.heading:g}"
-            + (f" + lead {w.lead:g}" if p.lead else "")
+            + (" (definition moved first)" if p.lead else "")
             + f"; matched: {', '.join(matched) or '-'}"
         )
     lines.extend(_decision_lines(ranking))

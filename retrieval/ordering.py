@@ -2,8 +2,10 @@
 
 A passage inherits its entry's score and adds its own BM25 and a heading match: how
 completely the question names its section ("advantages of X") or its item label ("X in
-fintech"). Only the best entry's two best passages and every other entry's best one
-keep the entry's score; further passages keep only their own evidence. So the list
+fintech"). An entry's definition (its first lead paragraph) goes first among its
+passages when it is nearly as good as the best one and the question aims at no section.
+Only the best entry's two best passages and every other entry's best one keep the
+entry's score; further passages keep only their own evidence. So the list
 shows the best entry's second passage (a question aimed at a section still finds it
 when the lead ranks first) and then the next entries (a wrong first guess leaves the
 right entry within the first five hits), and the scores still fall from first to last.
@@ -21,6 +23,8 @@ from retrieval.fields import Fields, probe_mass
 from retrieval.index import FloatArray, IntArray
 
 FIRST_ENTRY_PASSAGES = 2
+AIMED_SHARE = 0.5  # a heading this completely named means the question aims at it
+PROMOTION_STEP = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,7 @@ class PassageWeights:
 
     bm25: float
     heading: float
-    lead: float
+    lead: float  # how far behind its entry's best passage a definition may still go first
 
 
 def heading_match(fields: Fields, capped: Mapping[str, float], pids: IntArray) -> FloatArray:
@@ -79,9 +83,10 @@ def order_passages(
     keep = wanted[owner]
     pids, bm25, owner = p_docs[keep], p_scores[keep], owner[keep]
     heading = heading_match(fields, capped, pids)
-    lead = fields.is_lead[pids]
     totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
-    totals = totals + weights.lead * lead
+    lead = _promote_definitions(
+        fields, owner=owner, pids=pids, heading=heading, totals=totals, margin=weights.lead
+    )
     extra = _beyond_allowance(owner, totals, pids, entries[0][0], first_entry)
     # A passage beyond its entry's allowance keeps only its own evidence, so the next
     # entries' best passages come before a third paragraph of the first one.
@@ -98,6 +103,35 @@ def order_passages(
         )
         for i in picked.tolist()
     ]
+
+
+def _promote_definitions(
+    fields: Fields,
+    *,
+    owner: IntArray,
+    pids: IntArray,
+    heading: FloatArray,
+    totals: FloatArray,
+    margin: float,
+) -> IntArray:
+    """Put each entry's definition first among its passages when it is nearly as good.
+
+    An entry's first lead paragraph takes the place of the entry's best passage when it
+    scores within ``margin`` of it, unless the question names one of the entry's sections
+    or items ("advantages of X"). Only the order inside an entry changes: the definition
+    takes the best passage's score (plus a hair), so entries keep their order. Returns
+    1 for the promoted passages (changes ``totals`` in place).
+    """
+    entry_best = np.zeros(len(fields.entry_ids), dtype=np.float64)
+    np.maximum.at(entry_best, owner, totals)
+    aimed = np.zeros(len(fields.entry_ids), dtype=bool)
+    aimed[owner[heading >= AIMED_SHARE]] = True
+    best_of = entry_best[owner]
+    promote = (fields.is_lead[pids] == 1) & ~aimed[owner] & (totals + margin >= best_of)
+    promote &= totals < best_of  # already first: nothing to do
+    totals[promote] = best_of[promote] + PROMOTION_STEP
+    promoted: IntArray = promote.astype(np.int64)
+    return promoted
 
 
 def _beyond_allowance(

@@ -65,7 +65,7 @@ class Weights:
     name_match: float = 1.0
     passage: float = 1.0
     heading: float = 0.3
-    lead: float = 0.05
+    lead: float = 0.4  # a definition this far behind its entry's best passage still goes first
 
 
 def passage_terms(passage: Passage) -> list[str]:

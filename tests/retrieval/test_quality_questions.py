@@ -106,7 +106,7 @@ def test_explain_shows_the_correction_score_parts_and_decision(glossary: Glossar
     assert lines[3].startswith("  1. promise  ")
     assert "+ name match 1.000x1" in lines[3]
     assert lines[5].startswith("  1. Promise  ")
-    assert lines[5].endswith("+ lead 0.05; matched: promis")
+    assert lines[5].endswith("+ heading 0.000x0.3; matched: promis")
     assert lines[-1] == "answered: yes (coverage 1.00, name 1.00, margin 1.00)"
 
 
@@ -120,3 +120,11 @@ def test_why_questions_lean_to_the_advantages_section(glossary: Glossary) -> Non
         ("advantag", 0.5, "synonym"),  # why -> advantages
     ]
     assert query.unknown == ("hire",)
+
+
+def test_the_definition_goes_first_unless_a_section_is_asked_for(glossary: Glossary) -> None:
+    definition = glossary.search("what is HTTP", limit=2)
+    assert [h.text.split(" ")[:2] for h in definition] == [["The", "HyperText"], ["HTTP", "is"]]
+    assert definition[0].score >= definition[1].score
+    detail = glossary.search("is http stateless", limit=1)
+    assert detail[0].text.startswith("HTTP is stateless")
