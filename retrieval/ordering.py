@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.fields import Fields, probe_mass
+from retrieval.fields import Fields, entry_max, probe_mass
 from retrieval.index import FloatArray, IntArray
 
 FIRST_ENTRY_PASSAGES = 2
@@ -123,7 +123,8 @@ def _promote_definitions(
     1 for the promoted passages (changes ``totals`` in place).
     """
     entry_best = np.zeros(len(fields.entry_ids), dtype=np.float64)
-    np.maximum.at(entry_best, owner, totals)
+    owners, best = entry_max(owner, np.arange(len(owner)), totals)  # owner is sorted
+    entry_best[owners] = best
     aimed = np.zeros(len(fields.entry_ids), dtype=bool)
     aimed[owner[heading >= AIMED_SHARE]] = True
     best_of = entry_best[owner]
