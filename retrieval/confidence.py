@@ -11,9 +11,15 @@ short one), so the decision uses shares of idf weight instead, each between 0 an
   question spells out the entry's title or an alias);
 - qualified: the named entry is only part of what is asked ("virtual DOM", "semantic
   versioning"): a word right next to the name is missing from the entry;
-- margin: how far the best entry is ahead of the second.
+- margin: how far the best entry is ahead of the second;
+- heading: for a short question that names none of the entry's names, how completely it
+  names one of the entry's section headings or item labels.
 
-See ``decide`` for how they combine. The thresholds were tuned on one half of the
+A question that spells out one of the best entry's names is answered, unless that name is
+qualified. Otherwise a short question (up to four terms) must name something of the entry,
+a word of one of its names or most of a heading ("what is Svelte" only finds a passing
+mention in another entry's text), and cover 0.7 of its idf weight; a longer one, such as a
+paraphrase, must cover 0.4. The thresholds were tuned on one half of the
 development questions and checked on the other (docs/quality.md).
 """
 
@@ -23,6 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from retrieval.fields import probe_mass
 from retrieval.query import Query
 
 if TYPE_CHECKING:
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 COVERAGE = 0.4
 SHORT_COVERAGE = 0.7
 SHORT_QUESTION = 4
+NAMED_HEADING = 0.5
 FULL_NAME = 0.99
 
 
@@ -45,6 +55,7 @@ class Evidence:
     margin: float
     missing: tuple[str, ...]
     answered: bool
+    heading: float = 0.0
 
 
 def _covered(query: Query, present: frozenset[str]) -> set[str]:
@@ -60,6 +71,10 @@ def _best_name(
     query: Query, names: Sequence[tuple[str, ...]], idf: Mapping[str, float]
 ) -> tuple[float, tuple[str, ...]]:
     asked = set(query.sequence)
+    for expansion in query.expansions:
+        # A word the glossary only knows through a synonym ("k8s") names what it stands for.
+        if all(t in query.unknown for t in expansion.phrase):
+            asked.update(expansion.terms)
     best, best_name = 0.0, tuple[str, ...]()
     for name in names:
         mass = sum(idf.get(t, 0.0) for t in set(name)) or 1.0
@@ -128,8 +143,23 @@ def decide(
     margin = (best.score - second) / best.score if best.score > 0 else 0.0
     missing = tuple(t for t in own if t not in covered)
     short = len(own) <= SHORT_QUESTION
+    heading = _heading_named(query, fields, number, idf) if short and name == 0 else 0.0
     if name >= FULL_NAME and not qualified:
         answered = True
+    elif short and name == 0 and heading < NAMED_HEADING:
+        answered = False  # a passing mention: the entry is not about what was asked
     else:
         answered = coverage >= (SHORT_COVERAGE if short else COVERAGE)
-    return Evidence(coverage, name, qualified, margin, missing, answered)
+    return Evidence(coverage, name, qualified, margin, missing, answered, heading)
+
+
+def _heading_named(query: Query, fields: Fields, number: int, idf: Mapping[str, float]) -> float:
+    """The best share of a section heading or item label of the entry that is asked."""
+    own = {t: idf[t] for t in query.sequence if t in idf}
+    lo, hi = int(fields.entry_passages[number]), int(fields.entry_passages[number + 1])
+    pids = np.arange(lo, hi, dtype=np.int64)
+    best = 0.0
+    for index, mass in ((fields.sections, fields.section_mass), (fields.labels, fields.label_mass)):
+        shares = probe_mass(index, own, pids) / mass[pids]
+        best = max(best, float(shares.max(initial=0.0)))
+    return best

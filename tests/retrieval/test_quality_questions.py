@@ -128,3 +128,13 @@ def test_the_definition_goes_first_unless_a_section_is_asked_for(glossary: Gloss
     assert definition[0].score >= definition[1].score
     detail = glossary.search("is http stateless", limit=1)
     assert detail[0].text.startswith("HTTP is stateless")
+
+
+def test_a_passing_mention_does_not_answer_a_short_question(glossary: Glossary) -> None:
+    """Several entries mention browsers, none is about them: suggestions, not an answer."""
+    answer = glossary.answer("what is a browser")
+    evidence = glossary._ranker.rank("what is a browser", 5).evidence
+    assert answer.hits
+    assert not answer.answered
+    assert evidence is not None
+    assert (evidence.coverage, evidence.name, evidence.heading) == (1.0, 0.0, 0.0)
