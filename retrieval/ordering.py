@@ -69,8 +69,13 @@ def order_passages(
     capped: Mapping[str, float],
     limit: int,
     first_entry: int = FIRST_ENTRY_PASSAGES,
+    named: Sequence[int] = (),
 ) -> list[PassageParts]:
-    """The passages to show for ranked ``entries`` (entry number, score), best first."""
+    """The passages to show for ranked ``entries`` (entry number, score), best first.
+
+    ``named`` lists entries the question is nothing but the name of ("what is X"): their
+    definition goes first whatever its score.
+    """
     p_docs, p_scores = passages
     if not entries or len(p_docs) == 0:
         return []
@@ -84,8 +89,10 @@ def order_passages(
     pids, bm25, owner = p_docs[keep], p_scores[keep], owner[keep]
     heading = heading_match(fields, capped, pids)
     totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
+    margin = np.full(len(pids), weights.lead)
+    margin[np.isin(owner, np.asarray(named, dtype=np.int64))] = np.inf
     lead = _promote_definitions(
-        fields, owner=owner, pids=pids, heading=heading, totals=totals, margin=weights.lead
+        fields, owner=owner, pids=pids, heading=heading, totals=totals, margin=margin
     )
     extra = _beyond_allowance(owner, totals, pids, entries[0][0], first_entry)
     # A passage beyond its entry's allowance keeps only its own evidence, so the next
@@ -112,7 +119,7 @@ def _promote_definitions(
     pids: IntArray,
     heading: FloatArray,
     totals: FloatArray,
-    margin: float,
+    margin: FloatArray,
 ) -> IntArray:
     """Put each entry's definition first among its passages when it is nearly as good.
 

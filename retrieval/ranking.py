@@ -54,6 +54,7 @@ __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
 ENTRY_DEPTH = 10
 CANDIDATE_ENTRIES = 12
+NAMED_ONLY = 0.99  # name match of a question that is just the entry's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ class Ranker:
             limit=limit,
             # Unanswered hits are suggestions: one per entry reads better than two.
             first_entry=FIRST_ENTRY_PASSAGES if evidence.answered else 1,
+            named=[number[e.entry] for e in entries[:limit] if e.name_match >= NAMED_ONLY],
         )
         return Ranking(query, tuple(entries), tuple(passages), evidence)
 
