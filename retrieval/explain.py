@@ -14,7 +14,7 @@ import numpy as np
 
 from retrieval.index import BM25Index
 from retrieval.models import Passage
-from retrieval.ranking import Ranker, Ranking
+from retrieval.ranking import NAMED_ONLY, Ranker, Ranking
 from retrieval.search import Glossary
 
 
@@ -36,6 +36,7 @@ def explain_lines(ranking: Ranking, ranker: Ranker) -> list[str]:
             f"  {rank}. {e.entry}  {e.score:.3f} = entry BM25 {e.entry_bm25:.3f}x{w.entry:g}"
             f" + best passage {e.best_passage:.3f}x{w.best_passage:g}"
             f" + name match {e.name_match:.3f}x{w.name_match:g}"
+            + (f" + exact name {w.exact_name:g}" if e.name_match >= NAMED_ONLY else "")
         )
     if ranking.passages:
         lines.append("passages:")

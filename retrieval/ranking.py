@@ -64,6 +64,7 @@ class Weights:
     entry: float = 1.0
     best_passage: float = 0.5
     name_match: float = 1.0
+    exact_name: float = 1.0
     passage: float = 1.0
     heading: float = 0.3
     lead: float = 0.4  # a definition this far behind its entry's best passage still goes first
@@ -200,7 +201,8 @@ class Ranker:
         best_passage[np.searchsorted(candidates, owners)] = best
         parts = np.vstack([entry_bm25, best_passage, named])
         factors = np.asarray([w.entry, w.best_passage, w.name_match])
-        totals = factors @ parts
+        # A question that is exactly an entry's name asks for that entry.
+        totals = factors @ parts + w.exact_name * (named >= NAMED_ONLY)
         columns = parts.T.tolist()
         entries = [
             EntryParts(f.entry_ids[int(candidates[i])], float(totals[i]), *columns[i])

@@ -104,7 +104,7 @@ def test_explain_shows_the_correction_score_parts_and_decision(glossary: Glossar
         "entries (score = parts x weight):",
     ]
     assert lines[3].startswith("  1. promise  ")
-    assert "+ name match 1.000x1" in lines[3]
+    assert lines[3].endswith("+ name match 1.000x1 + exact name 1")
     assert lines[5].startswith("  1. Promise  ")
     assert lines[5].endswith("+ heading 0.000x0.3; matched: promis")
     assert lines[-1] == "answered: yes (coverage 1.00, name 1.00, margin 1.00)"
