@@ -90,7 +90,10 @@ def order_passages(
     heading = heading_match(fields, capped, pids)
     totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
     margin = np.full(len(pids), weights.lead)
-    margin[np.isin(owner, np.asarray(named, dtype=np.int64))] = np.inf
+    if named:
+        is_named = np.zeros(len(fields.entry_ids), dtype=bool)
+        is_named[list(named)] = True
+        margin[is_named[owner]] = np.inf
     lead = _promote_definitions(
         fields, owner=owner, pids=pids, heading=heading, totals=totals, margin=margin
     )
