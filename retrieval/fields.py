@@ -252,7 +252,12 @@ class Fields:
         self.label_docs = [tuple(_field_terms(cache, p.label)) for p in passages]
         self.sections = Postings(self.section_docs)
         self.labels = Postings(self.label_docs)
-        self.is_lead: IntArray = np.asarray([p.section is None for p in passages], dtype=np.int64)
+        # The definition: the first passage of each entry, when it is in the lead.
+        self.is_lead: IntArray = np.zeros(len(passages), dtype=np.int64)
+        starts = self.entry_passages[:-1]
+        self.is_lead[starts[starts < len(passages)]] = [
+            passages[i].section is None for i in starts[starts < len(passages)].tolist()
+        ]
         self.name_mass = masses(self.name_docs, idf)
         self.section_mass = masses(self.section_docs, idf)
         self.label_mass = masses(self.label_docs, idf)
