@@ -15,6 +15,7 @@ from retrieval.models import Block, Entry, Passage
 
 MAX_PASSAGE_CHARS = 700
 TARGET_PASSAGE_CHARS = 450
+MAX_INTRO_CHARS = 240
 NON_ANSWER_SECTIONS = frozenset({"see also", "related", "related terms", "references", "links"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 
@@ -57,6 +58,8 @@ def is_list_intro(blocks: tuple[Block, ...], position: int) -> bool:
     block = blocks[position]
     if block.is_item or not block.text.rstrip().endswith(":") or position + 1 >= len(blocks):
         return False
+    if len(block.text) > MAX_INTRO_CHARS or len(split_sentences(block.text)) > 1:
+        return False  # a paragraph that says something before its list is kept
     following = blocks[position + 1]
     return following.is_item and following.section == block.section
 
