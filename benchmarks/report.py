@@ -95,7 +95,9 @@ def size_table(size: int, r: dict[str, Any]) -> list[str]:
         f"{bs['search']['p50_ms'] / ix['search']['p50_ms']:,.1f}x bm25s.",
         f"- Cold build from Markdown (empty cache, {cold['parsed']:,} files parsed): "
         f"{cold['seconds']:.2f} s, of which {cold['ranker_seconds']:.2f} s building the ranker.",
-        f"- Warm start from the cache ({g['start_parsed']} files parsed): "
+        f"- Warm start from the cache ({g['start_parsed']} files parsed"
+        + ("; the code changed during the run, so the cache was stale" if g["start_parsed"] else "")
+        + f"): "
         f"{g['start_seconds']:.2f} s, of which {g['start_ranker_seconds']:.2f} s building the "
         f"ranker (importing glossary-bot took {g['import_seconds']:.2f} s before that); peak "
         f"{g['start_peak_mib']:.0f} MiB after the start, {g['peak_mib']:.0f} MiB after the "
