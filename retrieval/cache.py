@@ -1,9 +1,10 @@
 """The on-disk build cache: parsed entries and analysed terms per file, for fast starts.
 
-One file per set of knowledge folders, ``<cache_dir>/glossary-<key>.npz``: numpy arrays
-(term ids, lengths, counts) plus one JSON document (entries, problems, the lexicon)
-stored as bytes. It is loaded with ``allow_pickle=False`` and parsed with ``json``, so
-loading it can never run code. The zip format's CRC-32 catches a damaged file.
+One file per set of knowledge folders, ``<cache_dir>/glossary-<key>.zip``: numpy
+``.npy`` arrays (term ids, lengths, counts, block and passage columns), one UTF-8 string
+table and one JSON document (per file: path, stamp, hash, front matter, problems). Arrays
+are read with ``allow_pickle=False`` and the rest with ``json``, so loading it can never
+run code. The zip format's CRC-32 catches a damaged file.
 
 What makes a cached record valid:
 
@@ -36,12 +37,12 @@ from typing import Any
 import numpy as np
 
 from retrieval import analysis, counts, models, parsing, passages, ranking
-from retrieval.building import FileRecord, Lexicon, token_arrays
-from retrieval.cache_format import decode_records, encode_records
+from retrieval.building import FileRecord, Lexicon
+from retrieval.cache_format import decode_records, read_arrays, write_records
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
 
 
@@ -63,7 +64,7 @@ def analysis_fingerprint() -> str:
 def cache_path(cache_dir: Path, folders: Sequence[Path]) -> Path:
     """Where the cache of these folders lives (one file per set of folders)."""
     key = hashlib.sha256("\n".join(str(f.resolve()) for f in folders).encode()).hexdigest()
-    return cache_dir / f"glossary-{key[:16]}.npz"
+    return cache_dir / f"glossary-{key[:16]}.zip"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +82,22 @@ def load(cache_dir: Path, folders: Sequence[Path]) -> Cached | None:
         logger.info("no index cache at %s yet: building from the files", path)
         return None
     try:
-        with path.open("rb") as file, np.load(file, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-        meta: dict[str, Any] = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-        if meta.get("format") != CACHE_FORMAT or meta.get("fingerprint") != analysis_fingerprint():
-            logger.info(
-                "index cache %s was made by another version of the analysis: rebuilding it", path
-            )
-            return None
-        if meta.get("folders") != [str(f.resolve()) for f in folders]:
-            raise ValueError("it belongs to other folders")
+        with zipfile.ZipFile(path) as zf:
+            meta: dict[str, Any] = json.loads(zf.read("meta.json").decode("utf-8"))
+            if meta.get("format") != CACHE_FORMAT or meta.get("fingerprint") != (
+                analysis_fingerprint()
+            ):
+                logger.info(
+                    "index cache %s was made by another version of the analysis: rebuilding it",
+                    path,
+                )
+                return None
+            if meta.get("folders") != [str(f.resolve()) for f in folders]:
+                raise ValueError("it belongs to other folders")
+            blob, arrays = read_arrays(zf)
         n_terms = int(meta["lexicon"])
-        strings, records = decode_records(meta["files"], arrays, folders, n_terms)
+        strings, records = decode_records(meta["files"], blob, arrays, folders, n_terms)
+        del blob, arrays
         lexicon = Lexicon(strings[:n_terms])
     except _READ_ERRORS as exc:
         logger.warning("index cache %s is unreadable (%s): rebuilding it", path, exc)
@@ -111,20 +116,19 @@ def save(
     records = [r for scan in scans for r in scan if not r.kept]
     folder_of = [i for i, scan in enumerate(scans) for r in scan if not r.kept]
     terms, records = _compact(lexicon, records)
-    files, arrays = encode_records(records, folder_of, folders, terms)
-    meta = {
-        "format": CACHE_FORMAT,
-        "fingerprint": analysis_fingerprint(),
-        "folders": [str(f.resolve()) for f in folders],
-        "lexicon": len(terms),
-        "files": files,
-    }
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as out:
-            np.savez(out, allow_pickle=False, **arrays)
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            files = write_records(zf, records, folder_of, folders, terms)
+            meta = {
+                "format": CACHE_FORMAT,
+                "fingerprint": analysis_fingerprint(),
+                "folders": [str(f.resolve()) for f in folders],
+                "lexicon": len(terms),
+                "files": files,
+            }
+            zf.writestr("meta.json", json.dumps(meta))
         os.replace(temporary, path)
     except OSError as exc:
         logger.warning(
@@ -142,8 +146,9 @@ def save(
 
 def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], list[FileRecord]]:
     """The lexicon without terms no record uses any more, and the records renamed to it."""
-    tokens, _ = token_arrays(records)
-    used = np.bincount(tokens, minlength=len(lexicon)) > 0
+    used = np.zeros(len(lexicon), dtype=bool)
+    for record in records:
+        used[record.tokens] = True
     if used.all():
         return lexicon.terms[:], records
     mapping = np.full(len(lexicon), -1, dtype=np.int32)

@@ -1,5 +1,9 @@
 """How file records are laid out in the cache: columns of ints, one table of strings.
 
+The cache file is a zip (stored, not compressed) of numpy ``.npy`` arrays, one UTF-8
+``strings.bin`` and one ``meta.json``; arrays that concatenate every file's are written
+piece by piece, so saving never holds a second copy of them.
+
 Loading 100,000 passages must take well under a second, so nothing is stored as one
 JSON object per block: every string (lexicon terms, block texts, headings, labels,
 split passage texts) goes once into a UTF-8 table with end offsets, and blocks and
@@ -16,15 +20,16 @@ served from an old layout.
 from __future__ import annotations
 
 import itertools
+import zipfile
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.building import FileRecord, token_arrays
+from retrieval.building import FileRecord
 from retrieval.counts import TermCounts
 from retrieval.models import Block, Entry, Passage, Problem, Severity
 from retrieval.passages import entry_passages
@@ -34,23 +39,24 @@ SELF_CHECKS = 3
 
 
 class StringTable:
-    """Strings written once into a UTF-8 blob, by index (None is -1).
+    """Strings written once, straight into the cache file, by index (None is -1).
 
     Short repeated strings (terms, headings, labels) are looked up by value; long texts
-    by identity, since a passage's text is usually its block's very string object. So the
-    table never holds a dictionary of every text, only the growing blob.
+    by identity, since a passage's text is usually its block's very string object. So
+    neither a dictionary of every text nor a copy of all of them is ever held.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._size = 0
         self._by_value: dict[str, int] = {}
         self._by_identity: dict[int, int] = {}
-        self._blob = bytearray()
-        self._ends = array("q")
+        self.ends = array("q")
 
     def _append(self, text: str) -> int:
-        self._blob += text.encode("utf-8")
-        self._ends.append(len(self._blob))
-        return len(self._ends) - 1
+        self._size += self._out.write(text.encode("utf-8"))
+        self.ends.append(self._size)
+        return len(self.ends) - 1
 
     def add(self, text: str | None) -> int:
         """The index of a short, often repeated ``text``."""
@@ -68,69 +74,108 @@ class StringTable:
             found = self._by_identity[id(text)] = self._append(text)
         return found
 
-    def arrays(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-        """The UTF-8 blob and the end offset (in bytes) of every string."""
-        return np.frombuffer(self._blob, dtype=np.uint8), np.frombuffer(self._ends, dtype=np.int64)
 
-
-def read_strings(blob: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64]) -> list[str]:
+def read_strings(blob: bytes, ends: npt.NDArray[np.int64]) -> list[str]:
     """The strings of a ``StringTable``, decoded one by one (no second copy of the text)."""
     if len(ends) and int(ends[-1]) != len(blob):
         raise ValueError("string table is cut short")
-    raw = blob.data
+    raw = memoryview(blob)
     bounds = [0, *ends.tolist()]
     return [str(raw[a:b], "utf-8") for a, b in itertools.pairwise(bounds)]
 
 
-def encode_records(
+def write_npy(zf: zipfile.ZipFile, name: str, data: npt.NDArray[Any]) -> None:
+    """One array as ``name.npy`` in the zip (numpy's own format, no pickle)."""
+    with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
+        np.lib.format.write_array(out, np.ascontiguousarray(data), allow_pickle=False)
+
+
+def write_npy_chunks(
+    zf: zipfile.ZipFile, name: str, dtype: type[np.generic], chunks: Sequence[npt.NDArray[Any]]
+) -> None:
+    """The concatenation of ``chunks`` as one ``name.npy``, written piece by piece."""
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+        "fortran_order": False,
+        "shape": (sum(len(c) for c in chunks),),
+    }
+    with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
+        np.lib.format.write_array_header_1_0(out, header)
+        for chunk in chunks:
+            out.write(np.ascontiguousarray(chunk, dtype=dtype).data)
+
+
+def read_npy(zf: zipfile.ZipFile, name: str) -> npt.NDArray[Any]:
+    """An array written by ``write_npy``; the zip checks its CRC-32 as it is read."""
+    with zf.open(f"{name}.npy") as file:
+        data: npt.NDArray[Any] = np.lib.format.read_array(file, allow_pickle=False)
+    return data
+
+
+def write_records(
+    zf: zipfile.ZipFile,
     records: Sequence[FileRecord],
     folder_of: Sequence[int],
     folders: Sequence[Path],
     lexicon: Sequence[str],
-) -> tuple[list[Any], Arrays]:
-    """JSON rows and arrays for ``records`` (record ``i`` is in ``folders[folder_of[i]]``)."""
-    table = StringTable()
-    for term in lexicon:
-        table.add(term)
+) -> list[Any]:
+    """Write ``records``' strings and arrays into ``zf``; returns their JSON rows.
+
+    Record ``i`` is in ``folders[folder_of[i]]``.
+    """
     files: list[Any] = []
     blocks = array("q")  # text, section, label, line, is_item per block
     passages = array("q")  # section, label, text per passage
-    for record, folder in zip(records, folder_of, strict=True):
-        relative = record.path.relative_to(folders[folder]).as_posix()
-        problems = [[p.line, p.message, p.severity.value] for p in record.problems]
-        entry = record.entry
-        meta = None
-        if entry is not None:
-            meta = [entry.id, entry.title, entry.url, list(entry.aliases), list(entry.tags),
-                    entry.updated, len(entry.blocks)]  # fmt: skip
-            for b in entry.blocks:
-                blocks.extend((table.add_text(b.text), table.add(b.section), table.add(b.label),
-                               b.line, int(b.is_item)))  # fmt: skip
-            for p in record.passages:
-                passages.extend((table.add(p.section), table.add(p.label), table.add_text(p.text)))
-        files.append([folder, relative, *record.stamp, record.digest, meta, problems])
-    tokens, lengths = token_arrays(records)
-    merged = TermCounts.concatenate([r.counts for r in records])
-    blob, ends = table.arrays()
-    return files, {
-        "strings": blob,
-        "string_ends": ends,
-        "blocks": np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5),
-        "passages": np.frombuffer(passages, dtype=np.int64).reshape(-1, 3),
-        "record_passages": np.asarray([len(r.passages) for r in records], dtype=np.int64),
-        "tokens": tokens,
-        "lengths": lengths,
-        "terms": merged.terms,
-        "tf": merged.tf,
-        "distinct": np.diff(merged.doc_ptr),
-    }
+    with zf.open("strings.bin", "w", force_zip64=True) as out:
+        table = StringTable(out)
+        for term in lexicon:
+            table.add(term)
+        for record, folder in zip(records, folder_of, strict=True):
+            relative = record.path.relative_to(folders[folder]).as_posix()
+            problems = [[p.line, p.message, p.severity.value] for p in record.problems]
+            entry = record.entry
+            meta = None
+            if entry is not None:
+                meta = [entry.id, entry.title, entry.url, list(entry.aliases),
+                        list(entry.tags), entry.updated, len(entry.blocks)]  # fmt: skip
+                for b in entry.blocks:
+                    blocks.extend((table.add_text(b.text), table.add(b.section),
+                                   table.add(b.label), b.line, int(b.is_item)))  # fmt: skip
+                for p in record.passages:
+                    passages.extend(
+                        (table.add(p.section), table.add(p.label), table.add_text(p.text))
+                    )
+            files.append([folder, relative, *record.stamp, record.digest, meta, problems])
+    write_npy(zf, "string_ends", np.frombuffer(table.ends, dtype=np.int64))
+    write_npy(zf, "blocks", np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5))
+    write_npy(zf, "passages", np.frombuffer(passages, dtype=np.int64).reshape(-1, 3))
+    write_npy(zf, "record_passages", np.asarray([len(r.passages) for r in records]))
+    write_npy_chunks(zf, "tokens", np.int32, [r.tokens for r in records])
+    write_npy_chunks(zf, "lengths", np.int64, [r.lengths for r in records])
+    write_npy_chunks(zf, "terms", np.int32, [r.counts.terms for r in records])
+    write_npy_chunks(zf, "tf", np.int32, [r.counts.tf for r in records])
+    write_npy_chunks(zf, "distinct", np.int64, [np.diff(r.counts.doc_ptr) for r in records])
+    return files
+
+
+ARRAYS = ("string_ends", "blocks", "passages", "record_passages", "tokens", "lengths",
+          "terms", "tf", "distinct")  # fmt: skip
+
+
+def read_arrays(zf: zipfile.ZipFile) -> tuple[bytes, dict[str, npt.NDArray[Any]]]:
+    """The string blob and every array of a cache written by ``write_records``."""
+    return zf.read("strings.bin"), {name: read_npy(zf, name) for name in ARRAYS}
 
 
 def decode_records(
-    files: list[Any], arrays: Mapping[str, npt.NDArray[Any]], folders: Sequence[Path], n_terms: int
+    files: list[Any],
+    blob: bytes,
+    arrays: Mapping[str, npt.NDArray[Any]],
+    folders: Sequence[Path],
+    n_terms: int,
 ) -> tuple[list[str], tuple[tuple[FileRecord, ...], ...]]:
     """The lexicon and records per folder; raises ValueError when anything is inconsistent."""
-    strings = read_strings(arrays["strings"], arrays["string_ends"])
+    strings = read_strings(blob, arrays["string_ends"])
     named = [*strings, None]  # index -1 is None
     blocks = _rows(arrays["blocks"], named, (1, 0, 3, 2, 4), strings=(0, 1, 2))
     passage_rows = _rows(arrays["passages"], named, (0, 1, 2), strings=(0, 1, 2))

@@ -94,6 +94,7 @@ class BM25Index:
         by_term = scipy.sparse.csr_matrix(
             (positions, counts.terms, counts.doc_ptr), shape=(n, max(len(terms), 1))
         ).tocsc()
+        del positions
         indptr = by_term.indptr.astype(np.int64)
         doc_freq = np.diff(indptr)
         live = np.flatnonzero(doc_freq)
