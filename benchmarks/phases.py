@@ -33,7 +33,6 @@ import numpy as np
 
 K = 10
 WARMUP = 50
-RELOADS = 5
 
 
 def peak_mib() -> float:
@@ -143,7 +142,7 @@ def warm(spec: dict[str, Any]) -> dict[str, Any]:
     questions: list[str] = spec["questions"]
     search = latencies(lambda q: glossary.search(q, limit=K), questions)
     _write_tokens(glossary, [analyze(q) for q in questions], Path(spec["tokens"]))
-    reloads = _reloads(glossary, Path(spec["folder"]), clock)
+    reloads = _reloads(glossary, Path(spec["folder"]), clock, spec["reloads"])
     return {
         "import_seconds": import_seconds,
         "start_seconds": start_seconds,
@@ -157,10 +156,12 @@ def warm(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reloads(glossary: Any, folder: Path, clock: RankerClock) -> list[tuple[float, float]]:
+def _reloads(
+    glossary: Any, folder: Path, clock: RankerClock, count: int
+) -> list[tuple[float, float]]:
     """(seconds, of which ranker) for ``refreshed()`` after one file gained a sentence."""
     files = sorted(folder.rglob("*.md"))
-    picks = [files[i * len(files) // RELOADS] for i in range(RELOADS)]
+    picks = [files[i * len(files) // count] for i in range(count)]
     seconds: list[tuple[float, float]] = []
     for path in picks:
         original = path.read_bytes()

@@ -97,6 +97,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "tokens": str(work / "tokens.npz"),
         "reference": str(work / "rank_bm25_top10.json"),
         "queries": min(args.reference_questions, 100 if size >= MILLION else args.questions),
+        "reloads": 3 if size >= MILLION else 5,
     }
     result: dict[str, Any] = {"files": files}
     try:
