@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,11 +35,17 @@ Stamp = tuple[int, int]  # (mtime in ns, size in bytes): a cheap "may have chang
 
 
 class Lexicon:
-    """Term strings by id, append-only: an id, once given, always means the same term."""
+    """Term strings by id, append-only: an id, once given, always means the same term.
+
+    Glossaries built one after the other share their lexicon; readers only index
+    ``terms``, and additions hold a lock, so a reload may add terms while an older
+    glossary keeps answering.
+    """
 
     def __init__(self, terms: Iterable[str] = ()) -> None:
         self.terms: list[str] = list(terms)
         self._ids: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -46,14 +53,17 @@ class Lexicon:
     def ids(self, terms: Sequence[str]) -> list[int]:
         """Ids of ``terms``, adding the new ones."""
         known = self._ids
-        out: list[int] = []
-        for term in terms:
-            i = known.get(term)
-            if i is None:
-                i = known[term] = len(self.terms)
-                self.terms.append(term)
-            out.append(i)
-        return out
+        out = list(map(known.get, terms))
+        if None in out:
+            with self._lock:
+                for j, term in enumerate(terms):
+                    if out[j] is None:
+                        i = known.get(term)
+                        if i is None:
+                            i = known[term] = len(self.terms)
+                            self.terms.append(term)
+                        out[j] = i
+        return out  # type: ignore[return-value]  # no None is left
 
     def mapping(self, terms: Sequence[str]) -> Int32Array:
         """For another lexicon's ``terms`` (by its ids), the ids they have here."""
