@@ -14,10 +14,18 @@ import bot.app
 import bot.handlers_answer
 import bot.keyboards
 import bot.render
-from benchmarks.bot_load.__main__ import HEADER, main
+from benchmarks.bot_load.__main__ import HEADER, main, problems
 from benchmarks.bot_load.runner import LoadConfig, LoadResult, percentile, run_load
+from benchmarks.bot_load.serving import BotReport
 from benchmarks.bot_load.timing import RENDER_FUNCTIONS
-from benchmarks.bot_load.users import FIRST_USER_ID, load_questions, questions_for
+from benchmarks.bot_load.users import (
+    FIRST_USER_ID,
+    Reply,
+    UserLog,
+    load_questions,
+    questions_for,
+)
+from bot.render import FLOOD_NOTICE
 from retrieval import Glossary
 
 QUESTIONS = load_questions()
@@ -103,6 +111,28 @@ def test_the_command_prints_the_machine_a_row_per_run_and_the_verdict(
     assert lines[3].startswith("| with the fake server | flood limits off | 3 × 1 | ")
     assert lines[4].startswith("target (same process) ")
     assert len(lines) == 5
+
+
+def test_a_flood_notice_a_refused_call_and_a_missed_timing_are_reported() -> None:
+    asked = UserLog(FIRST_USER_ID, ("what is agile",), (Reply(FLOOD_NOTICE, 1.0),), (0.5,))
+    result = LoadResult(
+        config=LoadConfig(users=1, questions=1),
+        users=(asked,),
+        seconds=1.0,
+        driver_cpu_seconds=0.1,
+        machine_busy_seconds=0.1,
+        bot=BotReport(timings=(), cpu_seconds=0.1),
+        rejected=("sendMessage: Bad Request: can't parse entities",),
+        calls={"sendMessage": 2},
+        extra_replies=1,
+    )
+
+    assert problems(result) == [
+        "refused call: sendMessage: Bad Request: can't parse entities",
+        "1 replies were a flood notice or an apology",
+        "1 messages beyond one reply per question",
+        "0 timed updates for 1 questions",
+    ]
 
 
 def test_the_command_refuses_an_empty_run(capsys: pytest.CaptureFixture[str]) -> None:
