@@ -72,6 +72,8 @@ def _trim(long: str, short: str) -> str:
 
 def defined_acronyms(text: str) -> list[tuple[str, str]]:
     """(acronym, long form) pairs written as "Long Form (ABBR)" or "ABBR (Long Form)"."""
+    if "(" not in text:
+        return []  # both patterns need a parenthesis; the regexes backtrack at every word
     plain = _MARKUP.sub("", text)
     pairs: list[tuple[str, str]] = []
     for long, short in _LONG_THEN_SHORT.findall(plain):
