@@ -13,7 +13,8 @@ run only and each reported with the results:
 * ``concurrent_updates``: python-telegram-bot's ``concurrent_updates`` (None: the app's).
 
 The long-poll timeout is 1 s instead of 30 s so that a run ends promptly; while updates
-are waiting, getUpdates returns at once either way.
+are waiting, getUpdates returns at once either way. The knowledge watcher is off: a reload
+mid-run would swap in a glossary the timers do not wrap (idle, inotify costs nothing).
 """
 
 from __future__ import annotations
