@@ -84,6 +84,7 @@ class Glossary:
         counts = TermCounts.concatenate([r.counts for r in records])
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
         del counts  # a copy of every record's counts: free it before the ranker builds
+        self._synonyms = tuple(tuple(group) for group in synonyms)
         self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)
 
     @classmethod
@@ -161,7 +162,12 @@ class Glossary:
         reread = tuple(p for s in scans for p in s.reread)
         cache_dir = old.cache_dir if old is not None else None
         sources = _Sources(wanted, tuple(s.records for s in scans), lexicon, cache_dir)
-        unchanged = same and not reread and not _removed(previous, scans)
+        unchanged = (
+            same
+            and not reread
+            and not _removed(previous, scans)
+            and tuple(tuple(g) for g in folder_groups(wanted)) == self._synonyms
+        )  # an edit to synonyms.txt alone is a change too
         glossary = self if unchanged else self._from_sources(sources, started)
         fresh = set(reread)
         records = [r for s in scans for r in s.records if r.path in fresh]

@@ -170,3 +170,17 @@ def test_passage_terms_decode_every_passage_by_index_slice_and_iteration(folder:
     assert listed[0][:3] == ["api", "applic", "program"]
     with pytest.raises(IndexError):
         terms[len(terms)]
+
+
+def test_an_edit_to_synonyms_txt_alone_is_picked_up(folder: Path) -> None:
+    glossary = Glossary.from_folder(folder)
+    question = "what is a job broker"
+    assert not glossary.answer(question).answered
+    write(folder / "synonyms.txt", "job broker, message queue\n")
+    refresh = glossary.refreshed()
+    assert refresh.glossary is not glossary
+    assert (refresh.added, refresh.changed, refresh.removed) == ((), (), ())
+    answer = refresh.glossary.answer(question)
+    assert answer.answered
+    assert answer.hits[0].entry == "message-queue"
+    assert refresh.glossary.refreshed().glossary is refresh.glossary  # and only once
