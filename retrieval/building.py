@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.counts import Int32Array, IntArray, TermCounts
-from retrieval.loading import knowledge_files
+from retrieval.loading import duplicate_id_problem, knowledge_files
 from retrieval.models import Entry, Passage, Problem
 from retrieval.parsing import parse_entry
 from retrieval.passages import entry_passages
@@ -219,13 +219,7 @@ def pick_entries(
                 continue
             if entry.id in in_folder:
                 first = in_folder[entry.id].path
-                problems.append(
-                    Problem(
-                        record.path,
-                        1,
-                        f"duplicate entry id '{entry.id}' (also {first}): rename one of the files",
-                    )
-                )
+                problems.append(duplicate_id_problem(record.path, entry.id, first))
                 continue
             in_folder[entry.id] = record
             chosen.setdefault(entry.id, record)

@@ -58,6 +58,13 @@ def read_entry_file(path: Path) -> ParseResult:
     return parse_entry(path, raw)
 
 
+def duplicate_id_problem(path: Path, entry_id: str, first: Path) -> Problem:
+    """The problem of a second file with an id already taken (the first file stays)."""
+    return Problem(
+        path, 1, f"duplicate entry id '{entry_id}' (also {first}): rename one of the files"
+    )
+
+
 def collect_entries(results: Iterable[ParseResult]) -> FolderContents:
     """Apply folder-wide rules to parsed files: a duplicate id keeps the first file only."""
     entries: dict[str, Entry] = {}
@@ -68,14 +75,7 @@ def collect_entries(results: Iterable[ParseResult]) -> FolderContents:
         if entry is None:
             continue
         if entry.id in entries:
-            first = entries[entry.id].path
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    f"duplicate entry id '{entry.id}' (also {first}): rename one of the files",
-                )
-            )
+            problems.append(duplicate_id_problem(entry.path, entry.id, entries[entry.id].path))
             continue
         entries[entry.id] = entry
     return FolderContents(tuple(entries[k] for k in sorted(entries)), tuple(problems))
@@ -89,6 +89,7 @@ def load_folder(folder: Path) -> FolderContents:
 __all__ = [
     "FolderContents",
     "collect_entries",
+    "duplicate_id_problem",
     "entry_id_for",
     "knowledge_files",
     "load_folder",
