@@ -208,3 +208,30 @@ def split_sections(
             sections.append(DraftSection(heading, tuple(current)))
         heading, current = block.text, []
     return tuple(lead), tuple(sections)
+
+
+def draft_from_blocks(
+    title: str,
+    blocks: Sequence[DraftBlock],
+    *,
+    url: str | None,
+    tags: Sequence[str],
+    updated: str | None,
+    empty_advice: str,
+) -> EntryDraft:
+    """An entry from a page's blocks: the lead names its aliases ("also known as ...").
+
+    Raises ``SourceError`` with ``empty_advice`` when nothing is below the title.
+    """
+    lead, sections = split_sections(blocks)
+    if not lead and not sections:
+        raise SourceError(f"the page '{title}' has no text below its title: {empty_advice}")
+    return EntryDraft(
+        title=title,
+        lead=lead,
+        sections=sections,
+        url=url,
+        aliases=find_aliases(" ".join(b.text for b in lead), title),
+        tags=tuple(tags),
+        updated=updated,
+    )

@@ -23,12 +23,11 @@ from retrieval.importers.draft import (
     SourceError,
     breadcrumb_title,
     clean_text,
-    find_aliases,
+    draft_from_blocks,
     is_footer_marker,
     is_read_time,
     parse_date,
     split_label,
-    split_sections,
 )
 
 _DROP_TAGS = (
@@ -71,20 +70,13 @@ def convert_html(html: str, *, url: str | None = None, tags: Sequence[str] = ())
     if any(kind == "title" for kind, _, _ in raw):
         raw = raw[next(n for n, (kind, _, _) in enumerate(raw) if kind == "title") + 1 :]
     blocks, found_date = _blocks(raw)
-    lead, sections = split_sections(blocks)
-    if not lead and not sections:
-        raise SourceError(
-            f"the page '{title}' has no text below its title: save the entry's page "
-            "with its content (File > Save Page As)"
-        )
-    return EntryDraft(
-        title=title,
-        lead=lead,
-        sections=sections,
+    return draft_from_blocks(
+        title,
+        blocks,
         url=page_url,
-        aliases=find_aliases(" ".join(b.text for b in lead), title),
-        tags=tuple(tags),
+        tags=tags,
         updated=updated or found_date,
+        empty_advice="save the entry's page with its content (File > Save Page As)",
     )
 
 

@@ -23,12 +23,11 @@ from retrieval.importers.draft import (
     SourceError,
     breadcrumb_title,
     clean_text,
-    find_aliases,
+    draft_from_blocks,
     is_footer_marker,
     is_read_time,
     parse_date,
     split_label,
-    split_sections,
 )
 
 MAX_HEADING_CHARS = 80
@@ -58,20 +57,13 @@ def convert_page_text(text: str, *, url: str | None = None, tags: Sequence[str] 
     body = lines[start:]
     footer = next((n for n, line in enumerate(body) if is_footer_marker(line)), len(body))
     blocks = read_blocks(body[:footer], headings=True)
-    lead, sections = split_sections(blocks)
-    if not lead and not sections:
-        raise SourceError(
-            f"the page '{title}' has no text below its title: copy the whole page, "
-            "not only its heading"
-        )
-    return EntryDraft(
-        title=title,
-        lead=lead,
-        sections=sections,
+    return draft_from_blocks(
+        title,
+        blocks,
         url=url,
-        aliases=find_aliases(" ".join(b.text for b in lead), title),
-        tags=tuple(tags),
+        tags=tags,
         updated=updated,
+        empty_advice="copy the whole page, not only its heading",
     )
 
 
