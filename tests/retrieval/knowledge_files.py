@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from retrieval.building import FileRecord, Lexicon, read_file
+
 API = """\
 ---
 title: API
@@ -66,3 +70,15 @@ def make_folder(root: Path) -> Path:
     write(folder / "more" / "message-queue.md", QUEUE)
     write(folder / "broken.md", BROKEN)
     return folder
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every file the build parses from now on."""
+    seen: list[Path] = []
+
+    def counting(path: Path, lexicon: Lexicon) -> FileRecord:
+        seen.append(path)
+        return read_file(path, lexicon)
+
+    monkeypatch.setattr("retrieval.building.read_file", counting)
+    return seen

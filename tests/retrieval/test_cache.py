@@ -12,22 +12,9 @@ import numpy as np
 import pytest
 
 from retrieval import Glossary, cache
-from retrieval.building import FileRecord, Lexicon, read_file
-from tests.retrieval.knowledge_files import API, make_folder, write
+from tests.retrieval.knowledge_files import API, make_folder, parsed_files, write
 
 QUESTIONS = ["what is an api", "payment apis in fintech", "cache time to live", "mq"]
-
-
-def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every file the build parses from now on."""
-    seen: list[Path] = []
-
-    def counting(path: Path, lexicon: Lexicon) -> FileRecord:
-        seen.append(path)
-        return read_file(path, lexicon)
-
-    monkeypatch.setattr("retrieval.building.read_file", counting)
-    return seen
 
 
 def same_glossary(a: Glossary, b: Glossary) -> None:

@@ -8,24 +8,20 @@ from pathlib import Path
 import pytest
 
 from retrieval import Glossary
-from retrieval.building import FileRecord, Lexicon, read_file
-from tests.retrieval.knowledge_files import API, BROKEN, CACHING, QUEUE, make_folder, write
+from tests.retrieval.knowledge_files import (
+    API,
+    BROKEN,
+    CACHING,
+    QUEUE,
+    make_folder,
+    parsed_files,
+    write,
+)
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return make_folder(tmp_path)
-
-
-def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    seen: list[Path] = []
-
-    def counting(path: Path, lexicon: Lexicon) -> FileRecord:
-        seen.append(path)
-        return read_file(path, lexicon)
-
-    monkeypatch.setattr("retrieval.building.read_file", counting)
-    return seen
 
 
 def same_as_cold(glossary: Glossary, folder: Path) -> None:
