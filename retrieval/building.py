@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.counts import Int32Array, IntArray, TermCounts
+from retrieval.field_terms import FieldTerms, field_terms
 from retrieval.loading import duplicate_id_problem, knowledge_files
 from retrieval.models import Entry, Passage, Problem
 from retrieval.parsing import parse_entry
@@ -49,6 +50,11 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    @property
+    def term_ids(self) -> Mapping[str, int]:
+        """Ids by term string (read-only; it grows as terms are added)."""
+        return self._ids
 
     def ids(self, terms: Sequence[str]) -> list[int]:
         """Ids of ``terms``, adding the new ones."""
@@ -83,13 +89,15 @@ class FileRecord:
     tokens: Int32Array  # term ids of every passage, passage after passage
     lengths: IntArray  # tokens per passage
     counts: TermCounts
+    fields: FieldTerms  # names, headings, labels and the whole entry, for the ranker
     kept: bool = False  # the file is broken now; this is its last good version
 
     def remapped(self, mapping: Int32Array) -> FileRecord:
         """The record with another lexicon's ids (worker processes have their own)."""
         return FileRecord(self.path, self.stamp, self.digest, self.entry, self.problems,
                           self.passages, mapping[self.tokens], self.lengths,
-                          self.counts.remapped(mapping), self.kept)  # fmt: skip
+                          self.counts.remapped(mapping), self.fields.remapped(mapping),
+                          self.kept)  # fmt: skip
 
 
 def file_stamp(path: Path) -> Stamp | None:
@@ -108,15 +116,17 @@ def digest_of(raw: bytes) -> str:
 
 def analyse_entry(
     entry: Entry | None, lexicon: Lexicon
-) -> tuple[tuple[Passage, ...], Int32Array, IntArray, TermCounts]:
-    """Passages of ``entry`` and their terms as ids, lengths and counts."""
+) -> tuple[tuple[Passage, ...], Int32Array, IntArray, TermCounts, FieldTerms]:
+    """Passages of ``entry``, their terms as ids, lengths and counts, and the ranker's fields."""
     if entry is None:
-        return (), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), TermCounts.empty()
+        no_ids, no_lengths = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return (), no_ids, no_lengths, TermCounts.empty(), FieldTerms.empty()
     passages = tuple(entry_passages(entry))
     per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
     tokens = np.fromiter((i for ids in per_passage for i in ids), dtype=np.int32)
     lengths = np.asarray([len(ids) for ids in per_passage], dtype=np.int64)
-    return passages, tokens, lengths, TermCounts.from_passages(per_passage)
+    fields = field_terms(passages, per_passage, lexicon.ids)
+    return passages, tokens, lengths, TermCounts.from_passages(per_passage), fields
 
 
 def read_file(path: Path, lexicon: Lexicon) -> FileRecord:

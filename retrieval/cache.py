@@ -9,7 +9,8 @@ run code. The zip format's CRC-32 catches a damaged file.
 What makes a cached record valid:
 
 - the *settings*: a fingerprint of the code and data that turn a file into terms
-  (parsing, passages, analysis, ``passage_terms``, ``retrieval/data``, nltk's version).
+  (parsing, passages, analysis, names and other fields, ``passage_terms``, ``retrieval/data``,
+  nltk's version).
   A cache made with other settings is stale and rebuilt as a whole;
 - the *content*: each record carries its file's sha256; a file whose content changed is
   parsed and analysed again, the others are reused.
@@ -36,13 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from retrieval import analysis, counts, models, parsing, passages, ranking
+from retrieval import analysis, counts, field_terms, models, names, parsing, passages, ranking
 from retrieval.building import FileRecord, Lexicon
 from retrieval.cache_format import decode_records, read_arrays, write_records
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
 
 
@@ -50,7 +51,7 @@ _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, 
 def analysis_fingerprint() -> str:
     """A hash of everything that decides which terms a file yields."""
     digest = hashlib.sha256(f"glossary-bot cache format {CACHE_FORMAT}".encode())
-    for module in (analysis, counts, models, parsing, passages):
+    for module in (analysis, counts, field_terms, models, names, parsing, passages):
         digest.update(inspect.getsource(module).encode())
     digest.update(inspect.getsource(ranking.passage_terms).encode())
     data = resources.files("retrieval").joinpath("data")

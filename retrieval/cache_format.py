@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from retrieval.building import FileRecord
 from retrieval.counts import TermCounts
+from retrieval.field_terms_format import FIELD_ARRAYS, FieldColumns, write_field_terms
 from retrieval.models import Block, Entry, Passage, Problem, Severity
 from retrieval.passages import entry_passages
 
@@ -126,6 +127,7 @@ def write_records(
     files: list[Any] = []
     blocks = array("q")  # text, section, label, line, is_item per block
     passages = array("q")  # section, label, text per passage
+    names = array("q")  # the ranker's names of every entry, record after record
     with zf.open("strings.bin", "w", force_zip64=True) as out:
         table = StringTable(out)
         for term in lexicon:
@@ -145,6 +147,7 @@ def write_records(
                     passages.extend(
                         (table.add(p.section), table.add(p.label), table.add_text(p.text))
                     )
+                names.extend(table.add(name) for name in record.fields.names)
             files.append([folder, relative, *record.stamp, record.digest, meta, problems])
     write_npy(zf, "string_ends", np.frombuffer(table.ends, dtype=np.int64))
     write_npy(zf, "blocks", np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5))
@@ -155,11 +158,13 @@ def write_records(
     write_npy_chunks(zf, "terms", np.int32, [r.counts.terms for r in records])
     write_npy_chunks(zf, "tf", np.int32, [r.counts.tf for r in records])
     write_npy_chunks(zf, "distinct", np.int64, [np.diff(r.counts.doc_ptr) for r in records])
+    write_npy(zf, "names", np.frombuffer(names, dtype=np.int64))
+    write_field_terms(zf, [r.fields for r in records])
     return files
 
 
 ARRAYS = ("string_ends", "blocks", "passages", "record_passages", "tokens", "lengths",
-          "terms", "tf", "distinct")  # fmt: skip
+          "terms", "tf", "distinct", "names", *FIELD_ARRAYS)  # fmt: skip
 
 
 def read_arrays(zf: zipfile.ZipFile) -> tuple[bytes, dict[str, npt.NDArray[Any]]]:
@@ -195,6 +200,7 @@ def decode_records(
         raise ValueError("passage totals do not match")
     if len(per_record) != len(files):
         raise ValueError("file totals do not match")
+    columns = FieldColumns(arrays, [strings[i] for i in arrays["names"].tolist()])
     token_at = [0, *np.cumsum(lengths).tolist()]
     count_at = [0, *np.cumsum(distinct).tolist()]
     scans: list[list[FileRecord]] = [[] for _ in folders]
@@ -222,9 +228,9 @@ def decode_records(
         problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
         record = FileRecord(path, (int(mtime), int(size)), str(digest), entry, problems,
                             passages, tokens[token_at[p0] : token_at[p1]], lengths[p0:p1],
-                            counts)  # fmt: skip
+                            counts, columns.next(len(passages)))  # fmt: skip
         scans[folder].append(record)
-    if p_at != len(passage_rows) or b_at != len(blocks):
+    if p_at != len(passage_rows) or b_at != len(blocks) or not columns.finished():
         raise ValueError("rows left over")
     return strings, tuple(tuple(scan) for scan in scans)
 

@@ -22,13 +22,15 @@ entries.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import overload
 
 import numpy as np
+import scipy.sparse
 
-from retrieval.analysis import analyze
+from retrieval.counts import TermCounts
+from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.models import Passage
-from retrieval.names import names_by_entry
 
 IDF_FLOOR = 0.05
 DENSE_FACTOR = 8
@@ -55,25 +57,44 @@ def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[Int
 class Postings:
     """Which documents hold a term, for fields that only need presence, not BM25.
 
-    Section headings and item labels are a few words each and often empty (a lead has
-    neither), so they are kept as plain sorted postings lists.
+    Names, section headings and item labels are a few words each and often empty (a
+    lead has neither), so they are kept as sorted postings lists: one scipy transpose of
+    the documents' term ids (``Ragged``), looked up by the lexicon's term ids.
     """
 
-    def __init__(self, docs: Sequence[Sequence[str]]) -> None:
-        lists: dict[str, list[int]] = {}
-        for number, doc in enumerate(docs):
-            for term in dict.fromkeys(doc):
-                lists.setdefault(term, []).append(number)
-        self._postings = {t: np.asarray(ids, dtype=np.int64) for t, ids in lists.items()}
+    def __init__(self, docs: Ragged, term_ids: Mapping[str, int], n_terms: int) -> None:
+        """``docs``' ids are ``term_ids``' values, all below ``n_terms``."""
+        self._term_ids = term_ids
         self._size = len(docs)
+        self._width = width = max(n_terms, 1)
+        ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(docs.lengths, out=ptr[1:])
+        ones = np.ones(len(docs.ids), dtype=np.float64)
+        by_term = scipy.sparse.csr_matrix((ones, docs.ids, ptr), shape=(len(docs), width)).tocsc()
+        by_term.sum_duplicates()  # a term twice in one name is one posting; docs ascending
+        self._indptr: IntArray = by_term.indptr.astype(np.int64, copy=False)
+        self._docs: IntArray = by_term.indices.astype(np.int64, copy=False)
 
     def __len__(self) -> int:
         return self._size
 
     def postings(self, term: str) -> IntArray:
         """Sorted ids of the documents that contain ``term``."""
-        found = self._postings.get(term)
-        return found if found is not None else np.zeros(0, dtype=np.int64)
+        term_id = self._term_ids.get(term)
+        if term_id is None or term_id >= self._width:
+            return _NO_DOCS
+        return self._docs[self._indptr[term_id] : self._indptr[term_id + 1]]
+
+    def masses(self, idf: FloatArray) -> FloatArray:
+        """Per document, the summed ``idf`` (by term id) of its distinct terms; 1 if empty."""
+        per_term = np.diff(self._indptr)
+        terms = np.repeat(np.arange(len(per_term), dtype=np.int64), per_term)
+        totals = np.bincount(self._docs, weights=idf[terms], minlength=self._size)
+        totals[totals == 0] = 1.0
+        return totals[: self._size].astype(np.float64, copy=False)
+
+
+_NO_DOCS: IntArray = np.zeros(0, dtype=np.int64)
 
 
 def matched_mass(
@@ -211,60 +232,90 @@ class Fields:
     def __init__(
         self,
         passages: Sequence[Passage],
-        terms: Sequence[Sequence[str]],
-        idf: Mapping[str, float],
+        parts: Sequence[FieldTerms],
+        terms: Sequence[str],
+        term_ids: Mapping[str, int],
+        idf: FloatArray,
     ) -> None:
-        """``idf``: the passage index's idf per term, used to weigh names and headings."""
-        entry_ids: dict[str, int] = {}
-        passage_entry: list[int] = []
-        for passage in passages:
-            passage_entry.append(entry_ids.setdefault(passage.entry, len(entry_ids)))
-        if passage_entry != sorted(passage_entry):
+        """From the build records' ``FieldTerms`` (one per entry, in passage order).
+
+        ``terms`` and ``term_ids``: the lexicon the parts' ids refer to; ``idf``: the
+        passage index's idf per lexicon id, which weighs names and headings.
+        """
+        used = [p for p in parts if len(p.section_terms)]  # entries with passages
+        per_entry = np.asarray([len(p.section_terms) for p in used], dtype=np.int64)
+        if int(per_entry.sum()) != len(passages):
+            raise ValueError("field terms do not match the passages")
+        self.entry_passages: IntArray = np.zeros(len(used) + 1, dtype=np.int64)
+        np.cumsum(per_entry, out=self.entry_passages[1:])
+        starts = self.entry_passages[:-1].tolist()
+        self.entry_ids = [passages[i].entry for i in starts]
+        self.entry_number = {e: n for n, e in enumerate(self.entry_ids)}
+        if len(self.entry_number) != len(used):
             raise ValueError("passages must be grouped by entry, as build_passages yields them")
-        self.entry_ids = list(entry_ids)
-        self.entry_number = entry_ids
-        self.passage_entry: IntArray = np.asarray(passage_entry, dtype=np.int64)
-        self.entry_passages: IntArray = np.searchsorted(
-            self.passage_entry, np.arange(len(entry_ids) + 1)
-        ).astype(np.int64)
-        entry_docs: list[list[str]] = [[] for _ in entry_ids]
-        for owner, passage_terms in zip(passage_entry, terms, strict=True):
-            entry_docs[owner].extend(passage_terms)
-        self.entries = BM25Index(entry_docs, idf_floor=IDF_FLOOR)
-        self.entry_terms = [frozenset(doc) for doc in entry_docs]
-        self.names_of = names_by_entry(passages)
-        name_docs: list[list[str]] = []
-        name_entry: list[int] = []
-        self.name_text: list[str] = []
-        for entry, number in entry_ids.items():
-            for name in self.names_of[entry]:
-                name_docs.append(analyze(name))
-                name_entry.append(number)
-                self.name_text.append(name)
-        self.names = Postings(name_docs)
-        self.name_docs = [tuple(doc) for doc in name_docs]
-        self.names_by_number: list[list[tuple[str, ...]]] = [[] for _ in entry_ids]
-        for owner, doc in zip(name_entry, self.name_docs, strict=True):
-            self.names_by_number[owner].append(doc)
-        self.name_entry: IntArray = np.asarray(name_entry, dtype=np.int64)
-        cache: dict[str, list[str]] = {}
-        self.section_docs = [tuple(_field_terms(cache, p.section)) for p in passages]
-        self.label_docs = [tuple(_field_terms(cache, p.label)) for p in passages]
-        self.sections = Postings(self.section_docs)
-        self.labels = Postings(self.label_docs)
+        self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
+        entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
+        self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR)
+        self.entry_terms = EntryTerms(terms, entry_counts)
+        self.name_text = [name for p in used for name in p.names]
+        name_docs = Ragged.concatenate([p.name_terms for p in used])
+        per_name = [len(p.names) for p in used]
+        self.name_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_name)
+        self.name_docs = _decoded(terms, name_docs)
+        self.names_by_number: list[list[tuple[str, ...]]] = []
+        at = 0
+        for n in per_name:
+            self.names_by_number.append(self.name_docs[at : at + n])
+            at += n
+        width = len(terms)
+        self.names = Postings(name_docs, term_ids, width)
+        self.sections = Postings(
+            Ragged.concatenate([p.section_terms for p in used]), term_ids, width
+        )
+        self.labels = Postings(Ragged.concatenate([p.label_terms for p in used]), term_ids, width)
         # The definition: the first passage of each entry, when it is in the lead.
         self.is_lead: IntArray = np.zeros(len(passages), dtype=np.int64)
-        starts = self.entry_passages[:-1]
-        self.is_lead[starts[starts < len(passages)]] = [
-            passages[i].section is None for i in starts[starts < len(passages)].tolist()
-        ]
-        self.name_mass = masses(self.name_docs, idf)
-        self.section_mass = masses(self.section_docs, idf)
-        self.label_mass = masses(self.label_docs, idf)
+        self.is_lead[starts] = [passages[i].section is None for i in starts]
+        self.name_mass = self.names.masses(idf)
+        self.section_mass = self.sections.masses(idf)
+        self.label_mass = self.labels.masses(idf)
 
     def passages_of(self, entries: IntArray) -> IntArray:
         """Every passage of the sorted entry numbers ``entries``, in order."""
         return _ranges(self.entry_passages[entries], self.entry_passages[entries + 1])
+
+
+class EntryTerms(Sequence[frozenset[str]]):
+    """Per entry number, the set of its terms, decoded from the entry counts when asked."""
+
+    def __init__(self, terms: Sequence[str], counts: TermCounts) -> None:
+        self._terms = terms
+        self._counts = counts
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    @overload
+    def __getitem__(self, i: int) -> frozenset[str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[frozenset[str]]: ...
+    def __getitem__(self, i: int | slice) -> frozenset[str] | list[frozenset[str]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        ptr, terms = self._counts.doc_ptr, self._terms
+        ids = self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
+        return frozenset(terms[t] for t in ids)
+
+
+def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:
+    """Each document's terms as strings."""
+    ids = [terms[t] for t in docs.ids.tolist()]
+    out: list[tuple[str, ...]] = []
+    at = 0
+    for n in docs.lengths.tolist():
+        out.append(tuple(ids[at : at + n]))
+        at += n
+    return out
 
 
 def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
@@ -275,18 +326,3 @@ def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     ranges: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
     return ranges
-
-
-def masses(docs: Sequence[Sequence[str]], idf: Mapping[str, float]) -> FloatArray:
-    """Per document, the summed idf of its distinct terms (1 for an empty document)."""
-    return np.asarray(
-        [sum(idf.get(t, IDF_FLOOR) for t in set(doc)) or 1.0 for doc in docs], dtype=np.float64
-    )
-
-
-def _field_terms(cache: dict[str, list[str]], text: str | None) -> list[str]:
-    if not text:
-        return []
-    if text not in cache:
-        cache[text] = analyze(text)
-    return cache[text]

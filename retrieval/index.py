@@ -101,6 +101,7 @@ class BM25Index:
         # Ids no passage uses any more (after a reload removed them) are dropped, so the
         # vocabulary, doc_freq and idf hold exactly rank-bm25's terms.
         self.vocabulary: dict[str, int] = {terms[int(t)]: i for i, t in enumerate(live.tolist())}
+        self.source_ids: IntArray = live  # per index term, its id in the ``terms`` built from
         self.doc_freq: IntArray = doc_freq[live]
         self._indptr: IntArray = np.zeros(len(live) + 1, dtype=np.int64)
         np.cumsum(self.doc_freq, out=self._indptr[1:])

@@ -21,13 +21,14 @@ Keep it deterministic: same glossary and question, same hits (ties by passage id
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.analysis import analyze, normalize, tokenize
 from retrieval.confidence import Evidence, decide
+from retrieval.field_terms import FieldTerms
 from retrieval.fields import (
     IDF_FLOOR,
     Fields,
@@ -103,19 +104,26 @@ class Ranker:
     def __init__(
         self,
         passages: Sequence[Passage],
-        terms: Sequence[Sequence[str]],
         index: BM25Index,
+        fields: Sequence[FieldTerms],
+        lexicon: tuple[Sequence[str], Mapping[str, int]],
         *,
         synonyms: Sequence[Sequence[str]] = (),
         weights: Weights | None = None,
     ) -> None:
+        """``fields``: per entry (in passage order), its ``FieldTerms``; ``lexicon``: the
+        term strings by id and ids by string that the fields' and index's ids refer to."""
         self.passages = passages
         self.index = index
         self.weights = weights or Weights()
-        self._idf = {t: max(float(index.idf[i]), IDF_FLOOR) for t, i in index.vocabulary.items()}
+        ranking_idf = np.maximum(index.idf, IDF_FLOOR)
+        self._idf = dict(zip(index.vocabulary, ranking_idf.tolist(), strict=True))
         self._max_idf = max(self._idf.values(), default=1.0)
-        self.fields = Fields(passages, terms, self._idf)
-        doc_freq = {t: int(index.doc_freq[i]) for t, i in index.vocabulary.items()}
+        terms, term_ids = lexicon
+        idf_by_id = np.full(len(terms), IDF_FLOOR, dtype=np.float64)
+        idf_by_id[index.source_ids] = ranking_idf
+        self.fields = Fields(passages, fields, terms, term_ids, idf_by_id)
+        doc_freq = dict(zip(index.vocabulary, index.doc_freq.tolist(), strict=True))
         self.parser = QueryParser(
             doc_freq=doc_freq,
             names=self.fields.name_docs,
@@ -246,12 +254,19 @@ def _own_weights(query: Query) -> dict[str, float]:
 
 
 def _name_words(names: Sequence[str]) -> dict[str, str]:
-    """Surface words of entry names and their index terms, for typo correction."""
+    """Surface words of entry names and their index terms, for typo correction.
+
+    The names are tokenized as one text (a name never spans lines), so a glossary of
+    50,000 names costs one pass of the tokenizer and one analysis per distinct word.
+    """
     words: dict[str, str] = {}
-    for name in names:
-        for tok in tokenize(normalize(name)):
-            if tok.word.isalpha() and tok.word not in words:
-                terms = analyze(tok.word)
-                if terms:
-                    words[tok.word] = terms[0]
+    seen: set[str] = set()
+    for tok in tokenize(normalize("\n".join(names))):
+        word = tok.word
+        if word in seen or not word.isalpha():
+            continue
+        seen.add(word)
+        terms = analyze(word)
+        if terms:
+            words[word] = terms[0]
     return words

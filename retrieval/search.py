@@ -85,7 +85,13 @@ class Glossary:
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
         del counts  # a copy of every record's counts: free it before the ranker builds
         self._synonyms = tuple(tuple(group) for group in synonyms)
-        self._ranker = Ranker(self.passages, self._passage_terms, self._index, synonyms=synonyms)
+        self._ranker = Ranker(
+            self.passages,
+            self._index,
+            [r.fields for r in records],
+            (lexicon.terms, lexicon.term_ids),
+            synonyms=synonyms,
+        )
 
     @classmethod
     def _from_sources(cls, sources: _Sources, started: float) -> Glossary:

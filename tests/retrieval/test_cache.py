@@ -22,6 +22,12 @@ def same_glossary(a: Glossary, b: Glossary) -> None:
     assert a.passages == b.passages
     assert a.problems == b.problems
     assert list(a._passage_terms) == list(b._passage_terms)
+    fa, fb = a._ranker.fields, b._ranker.fields
+    assert fa.name_docs == fb.name_docs
+    assert fa.name_text == fb.name_text
+    assert list(fa.entry_terms) == list(fb.entry_terms)
+    for mass in ("name_mass", "section_mass", "label_mass", "is_lead", "passage_entry"):
+        assert getattr(fa, mass).tolist() == getattr(fb, mass).tolist()
     for question in QUESTIONS:
         assert a.answer(question, limit=5) == b.answer(question, limit=5)
 
@@ -70,6 +76,16 @@ def test_the_cache_is_found_under_another_spelling_of_the_folder(
     assert warm.entries["api"].path == Path("knowledge/api.md")
 
 
+def _data_offset(path: Path, member: str) -> int:
+    """Where ``member``'s bytes start in the zip (after its local header)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    raw = path.read_bytes()
+    name_len = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+    return info.header_offset + 30 + name_len + extra_len
+
+
 def test_a_corrupt_cache_is_logged_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -77,7 +93,7 @@ def test_a_corrupt_cache_is_logged_and_rebuilt(
     Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
     path = cache.cache_path(tmp_path / "cache", [folder])
     data = bytearray(path.read_bytes())
-    data[len(data) // 3] ^= 0xFF
+    data[_data_offset(path, "strings.bin") + 5] ^= 0xFF  # one byte of a passage text
     path.write_bytes(bytes(data))
     with caplog.at_level(logging.INFO, logger="retrieval"):
         rebuilt = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
