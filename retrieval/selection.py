@@ -34,7 +34,6 @@ from retrieval.counts import Int32Array, IntArray
 FloatArray = npt.NDArray[np.float64]
 Positions = npt.NDArray[np.integer[Any]]
 SLACK = 1e-9
-LOOKUP_RATIO = 10  # a binary search costs about ten posting additions
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -71,31 +70,35 @@ def top_k_of(docs: IntArray | Int32Array, scores: FloatArray, k: int) -> list[tu
 def exact_scores(p: Postings, cands: Int32Array, term_ids: Sequence[int]) -> FloatArray:
     """rank-bm25's scores of sorted, distinct passages ``cands``, term by term in order.
 
-    A term with short postings (next to the number of candidates) is added posting by
-    posting into a dense array; a long one is probed for the candidates only. Either
-    way each candidate receives its terms' contributions in query order.
+    Each candidate receives its terms' contributions in query order, starting from 0,
+    so the sums are rank-bm25's bit for bit. Only arrays the size of the candidates or
+    of a term's postings are touched, never one per passage of the index.
     """
+    totals = np.zeros(len(cands), dtype=np.float64)
     if not len(cands):
-        return np.zeros(0, dtype=np.float64)
-    terms = list(dict.fromkeys(term_ids))
-    spans = {t: p.span(t) for t in terms}
-    scatter = {t for t in terms if spans[t][1] - spans[t][0] <= LOOKUP_RATIO * len(cands)}
-    # With a scattered term, sums live in a passage-sized array; otherwise one per candidate.
-    dense = np.zeros(p.n_docs if scatter else len(cands), dtype=np.float64)
-    probes: dict[int, tuple[Positions, FloatArray]] = {}
-    for t in terms:
-        lo, hi = spans[t]
-        if t in scatter:
-            probes[t] = (p.docs[lo:hi], p.idf[t] * p.tf_part[lo:hi])
-            continue
-        docs = p.docs[lo:hi]
-        at = np.minimum(np.searchsorted(docs, cands), hi - lo - 1)
-        hit = np.flatnonzero(docs[at] == cands)
-        probes[t] = (cands[hit] if scatter else hit, p.idf[t] * p.tf_part[lo + at[hit]])
+        return totals
+    found = {t: _contributions(p, cands, t) for t in dict.fromkeys(term_ids)}
     for t in term_ids:  # repeated terms count again, in query order, as in rank-bm25
-        where, values = probes[t]
-        np.add.at(dense, where, values)
-    return dense[cands] if scatter else dense
+        at, values = found[t]
+        totals[at] += values  # a passage appears once per term: no index repeats
+    return totals
+
+
+def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions, FloatArray]:
+    """Positions in ``cands`` of the passages that hold ``term``, and their score part.
+
+    The shorter of the two sorted lists is looked up in the longer one by binary search,
+    so a common term costs a search per candidate and a rare one a search per posting.
+    """
+    lo, hi = p.span(term)
+    docs, tf_part = p.docs[lo:hi], p.tf_part[lo:hi]
+    if hi - lo < len(cands):
+        at = np.minimum(np.searchsorted(cands, docs), len(cands) - 1)
+        held = cands[at] == docs
+        return at[held], p.idf[term] * tf_part[held]
+    at = np.minimum(np.searchsorted(docs, cands), hi - lo - 1)
+    hit = np.flatnonzero(docs[at] == cands)
+    return hit, p.idf[term] * tf_part[at[hit]]
 
 
 def distinct(docs: Int32Array, n_docs: int) -> Int32Array:
