@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -76,6 +77,39 @@ class Lexicon:
         return np.asarray(self.ids(terms), dtype=np.int32)
 
 
+class Content(Protocol):
+    """A file's entry and passages: parsed now, or read from the cache when first used."""
+
+    @property
+    def entry(self) -> Entry | None: ...
+
+    @property
+    def passages(self) -> tuple[Passage, ...]: ...
+
+    @property
+    def entry_id(self) -> str | None: ...
+
+    @property
+    def opens_with_lead(self) -> bool:
+        """Whether the first passage is the lead (the definition)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Parsed:
+    """Content that is already in memory."""
+
+    entry: Entry | None
+    passages: tuple[Passage, ...]
+
+    @property
+    def entry_id(self) -> str | None:
+        return self.entry.id if self.entry is not None else None
+
+    @property
+    def opens_with_lead(self) -> bool:
+        return bool(self.passages) and self.passages[0].section is None
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class FileRecord:
     """One knowledge file as last read, and everything its content yielded."""
@@ -83,21 +117,34 @@ class FileRecord:
     path: Path
     stamp: Stamp
     digest: str
-    entry: Entry | None
+    content: Content
     problems: tuple[Problem, ...]
-    passages: tuple[Passage, ...]
     tokens: Int32Array  # term ids of every passage, passage after passage
     lengths: IntArray  # tokens per passage
     counts: TermCounts
     fields: FieldTerms  # names, headings, labels and the whole entry, for the ranker
     kept: bool = False  # the file is broken now; this is its last good version
 
+    @property
+    def entry(self) -> Entry | None:
+        """The file's entry (None when it has none in service)."""
+        return self.content.entry
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """The entry's passages."""
+        return self.content.passages
+
+    @property
+    def entry_id(self) -> str | None:
+        """The entry's id, known without reading the entry from the cache."""
+        return self.content.entry_id
+
     def remapped(self, mapping: Int32Array) -> FileRecord:
         """The record with another lexicon's ids (worker processes have their own)."""
-        return FileRecord(self.path, self.stamp, self.digest, self.entry, self.problems,
-                          self.passages, mapping[self.tokens], self.lengths,
-                          self.counts.remapped(mapping), self.fields.remapped(mapping),
-                          self.kept)  # fmt: skip
+        return FileRecord(self.path, self.stamp, self.digest, self.content, self.problems,
+                          mapping[self.tokens], self.lengths, self.counts.remapped(mapping),
+                          self.fields.remapped(mapping), self.kept)  # fmt: skip
 
 
 def file_stamp(path: Path) -> Stamp | None:
@@ -115,18 +162,27 @@ def digest_of(raw: bytes) -> str:
 
 
 def analyse_entry(
-    entry: Entry | None, lexicon: Lexicon
-) -> tuple[tuple[Passage, ...], Int32Array, IntArray, TermCounts, FieldTerms]:
-    """Passages of ``entry``, their terms as ids, lengths and counts, and the ranker's fields."""
+    path: Path,
+    entry: Entry | None,
+    lexicon: Lexicon,
+    *,
+    stamp: Stamp = (0, 0),
+    digest: str = "",
+    problems: tuple[Problem, ...] = (),
+) -> FileRecord:
+    """The record of a parsed file: passages, their terms as ids, and the ranker's fields."""
     if entry is None:
         no_ids, no_lengths = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return (), no_ids, no_lengths, TermCounts.empty(), FieldTerms.empty()
+        return FileRecord(path, stamp, digest, Parsed(None, ()), problems, no_ids, no_lengths,
+                          TermCounts.empty(), FieldTerms.empty())  # fmt: skip
     passages = tuple(entry_passages(entry))
     per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
     tokens = np.fromiter((i for ids in per_passage for i in ids), dtype=np.int32)
     lengths = np.asarray([len(ids) for ids in per_passage], dtype=np.int64)
     fields = field_terms(passages, per_passage, lexicon.ids)
-    return passages, tokens, lengths, TermCounts.from_passages(per_passage), fields
+    counts = TermCounts.from_passages(per_passage)
+    return FileRecord(path, stamp, digest, Parsed(entry, passages), problems, tokens, lengths,
+                      counts, fields)  # fmt: skip
 
 
 def read_file(path: Path, lexicon: Lexicon) -> FileRecord:
@@ -136,10 +192,10 @@ def read_file(path: Path, lexicon: Lexicon) -> FileRecord:
         raw = path.read_bytes()
     except OSError as exc:
         problem = Problem(path, 1, f"cannot read the file ({exc.strerror}): check its permissions")
-        return FileRecord(path, stamp, "", None, (problem,), *analyse_entry(None, lexicon))
+        return analyse_entry(path, None, lexicon, stamp=stamp, problems=(problem,))
     result = parse_entry(path, raw)
-    analysed = analyse_entry(result.entry, lexicon)
-    return FileRecord(path, stamp, digest_of(raw), result.entry, result.problems, *analysed)
+    return analyse_entry(path, result.entry, lexicon, stamp=stamp, digest=digest_of(raw),
+                         problems=result.problems)  # fmt: skip
 
 
 def read_files(paths: Sequence[Path], lexicon: Lexicon) -> list[FileRecord]:
@@ -191,7 +247,7 @@ def scan_folder(
         fresh.append(path)
     for new in read_files(fresh, lexicon):
         old = known.get(new.path)
-        if keep_last_good and new.entry is None and old is not None and old.entry:
+        if keep_last_good and new.entry_id is None and old is not None and old.entry_id:
             new = replace(old, stamp=new.stamp, digest=new.digest, kept=True, problems=new.problems)  # noqa: PLW2901
         by_path[new.path] = new
     ordered = tuple(by_path[p] for p in paths)
@@ -224,31 +280,16 @@ def pick_entries(
         in_folder: dict[str, FileRecord] = {}
         for record in records:
             problems.extend(record.problems)
-            entry = record.entry
-            if entry is None:
+            entry_id = record.entry_id
+            if entry_id is None:
                 continue
-            if entry.id in in_folder:
-                first = in_folder[entry.id].path
-                problems.append(duplicate_id_problem(record.path, entry.id, first))
+            if entry_id in in_folder:
+                first = in_folder[entry_id].path
+                problems.append(duplicate_id_problem(record.path, entry_id, first))
                 continue
-            in_folder[entry.id] = record
-            chosen.setdefault(entry.id, record)
+            in_folder[entry_id] = record
+            chosen.setdefault(entry_id, record)
     return [chosen[k] for k in sorted(chosen)], problems
-
-
-def total_passages(records: Sequence[FileRecord]) -> int:
-    """How many passages the records hold."""
-    return sum(len(r.passages) for r in records)
-
-
-def token_arrays(records: Sequence[FileRecord]) -> tuple[Int32Array, IntArray]:
-    """All records' tokens and passage lengths, concatenated in record order."""
-    if not records:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-    return (
-        np.concatenate([r.tokens for r in records]),
-        np.concatenate([r.lengths for r in records]),
-    )
 
 
 def cpu_count() -> int:

@@ -19,7 +19,6 @@ served from an old layout.
 
 from __future__ import annotations
 
-import itertools
 import zipfile
 from array import array
 from collections.abc import Mapping, Sequence
@@ -29,11 +28,12 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.building import FileRecord
+from retrieval.building import Content, FileRecord, Parsed
 from retrieval.counts import TermCounts
 from retrieval.field_terms_format import FIELD_ARRAYS, FieldColumns, write_field_terms
-from retrieval.models import Block, Entry, Passage, Problem, Severity
+from retrieval.models import Problem, Severity
 from retrieval.passages import entry_passages
+from retrieval.stored import StoredContent, StoredEntries, StoredStrings
 
 Arrays = dict[str, npt.NDArray[Any]]
 SELF_CHECKS = 3
@@ -74,15 +74,6 @@ class StringTable:
         if found is None:
             found = self._by_identity[id(text)] = self._append(text)
         return found
-
-
-def read_strings(blob: bytes, ends: npt.NDArray[np.int64]) -> list[str]:
-    """The strings of a ``StringTable``, decoded one by one (no second copy of the text)."""
-    if len(ends) and int(ends[-1]) != len(blob):
-        raise ValueError("string table is cut short")
-    raw = memoryview(blob)
-    bounds = [0, *ends.tolist()]
-    return [str(raw[a:b], "utf-8") for a, b in itertools.pairwise(bounds)]
 
 
 def write_npy(zf: zipfile.ZipFile, name: str, data: npt.NDArray[Any]) -> None:
@@ -179,11 +170,13 @@ def decode_records(
     folders: Sequence[Path],
     n_terms: int,
 ) -> tuple[list[str], tuple[tuple[FileRecord, ...], ...]]:
-    """The lexicon and records per folder; raises ValueError when anything is inconsistent."""
-    strings = read_strings(blob, arrays["string_ends"])
-    named = [*strings, None]  # index -1 is None
-    blocks = _rows(arrays["blocks"], named, (1, 0, 3, 2, 4), strings=(0, 1, 2))
-    passage_rows = _rows(arrays["passages"], named, (0, 1, 2), strings=(0, 1, 2))
+    """The lexicon and records per folder; raises ValueError when anything is inconsistent.
+
+    Entries and passages stay in the columns until first used (``retrieval.stored``).
+    """
+    strings = StoredStrings(blob, arrays["string_ends"])
+    blocks = arrays["blocks"].reshape(-1, 5)
+    store = StoredEntries(strings, blocks, arrays["passages"].reshape(-1, 3))
     lengths = arrays["lengths"].astype(np.int64, copy=False)
     tokens = arrays["tokens"].astype(np.int32, copy=False)
     terms = arrays["terms"].astype(np.int32, copy=False)
@@ -195,12 +188,15 @@ def decode_records(
         len(tokens) and not 0 <= int(tokens.min()) <= int(tokens.max()) < n_terms
     ):
         raise ValueError("term ids outside the lexicon")
+    if len(blocks) and (int(blocks[:, :3].max()) >= len(strings) or int(blocks[:, 0].min()) < 0):
+        raise ValueError("block strings outside the table")
     per_record = arrays["record_passages"].tolist()
-    if not len(passage_rows) == len(lengths) == len(distinct) == sum(per_record):
+    n_passages = len(arrays["passages"].reshape(-1, 3))
+    if not n_passages == len(lengths) == len(distinct) == sum(per_record):
         raise ValueError("passage totals do not match")
     if len(per_record) != len(files):
         raise ValueError("file totals do not match")
-    columns = FieldColumns(arrays, [strings[i] for i in arrays["names"].tolist()])
+    columns = FieldColumns(arrays, [strings.get(i) or "" for i in arrays["names"].tolist()])
     token_at = [0, *np.cumsum(lengths).tolist()]
     count_at = [0, *np.cumsum(distinct).tolist()]
     scans: list[list[FileRecord]] = [[] for _ in folders]
@@ -210,59 +206,27 @@ def decode_records(
         files, per_record, strict=True
     ):
         path = folders[folder] / relative
-        entry: Entry | None = None
-        passages: tuple[Passage, ...] = ()
+        content: Content = Parsed(None, ())
+        p0 = p_at
         if meta is not None:
-            entry = _entry(meta, path, blocks[b_at : b_at + meta[6]])
+            content = StoredContent(
+                store, meta, path, first_block=b_at, first_passage=p_at, count=count
+            )
             b_at += meta[6]
-            passages = _passages(entry, passage_rows[p_at : p_at + count])
-            if checks and passages:
+            p_at += count
+            if checks and count:
                 checks -= 1
-                if passages != tuple(entry_passages(entry)):
+                if content.passages != tuple(entry_passages(content.entry)):
                     raise ValueError("passages are made differently now")
-        p0, p1 = p_at, p_at + len(passages)
-        p_at = p1
+        p1 = p_at
         doc_ptr = np.asarray(count_at[p0 : p1 + 1], dtype=np.int64) - count_at[p0]
         c0, c1 = count_at[p0], count_at[p1]
         counts = TermCounts(doc_ptr, terms[c0:c1], tf[c0:c1], lengths[p0:p1])
         problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
-        record = FileRecord(path, (int(mtime), int(size)), str(digest), entry, problems,
-                            passages, tokens[token_at[p0] : token_at[p1]], lengths[p0:p1],
-                            counts, columns.next(len(passages)))  # fmt: skip
+        record = FileRecord(path, (int(mtime), int(size)), str(digest), content, problems,
+                            tokens[token_at[p0] : token_at[p1]], lengths[p0:p1], counts,
+                            columns.next(p1 - p0))  # fmt: skip
         scans[folder].append(record)
-    if p_at != len(passage_rows) or b_at != len(blocks) or not columns.finished():
+    if p_at != n_passages or b_at != len(blocks) or not columns.finished():
         raise ValueError("rows left over")
-    return strings, tuple(tuple(scan) for scan in scans)
-
-
-def _rows(
-    table: npt.NDArray[Any], named: list[str | None], order: Sequence[int], strings: Sequence[int]
-) -> list[tuple[Any, ...]]:
-    """Rows of an int table as tuples, columns in ``order``; string columns looked up."""
-    columns: list[list[Any]] = []
-    for column in order:
-        values = table[:, column].tolist()
-        columns.append([named[i] for i in values] if column in strings else values)
-    return list(zip(*columns, strict=True))
-
-
-def _entry(meta: list[Any], path: Path, rows: list[tuple[Any, ...]]) -> Entry:
-    entry_id, title, url, aliases, tags, updated, _ = meta
-    return Entry(
-        id=str(entry_id),
-        title=str(title),
-        path=path,
-        blocks=tuple(
-            Block(section, text, line, label, bool(item))
-            for section, text, line, label, item in rows
-        ),
-        url=url,
-        aliases=tuple(aliases),
-        tags=tuple(tags),
-        updated=updated,
-    )
-
-
-def _passages(entry: Entry, rows: list[tuple[Any, ...]]) -> tuple[Passage, ...]:
-    e_id, title, url, aliases = entry.id, entry.title, entry.url, entry.aliases
-    return tuple(Passage(e_id, title, s, lb, t, url, aliases) for s, lb, t in rows)
+    return strings.first(n_terms), tuple(tuple(scan) for scan in scans)

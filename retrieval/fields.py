@@ -22,6 +22,7 @@ entries.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
@@ -30,7 +31,6 @@ import scipy.sparse
 from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
-from retrieval.models import Passage
 
 IDF_FLOOR = 0.05
 DENSE_FACTOR = 8
@@ -226,33 +226,43 @@ def entry_max(owners: IntArray, docs: IntArray, scores: FloatArray) -> tuple[Int
     return owner[starts], np.maximum.reduceat(scores, starts)
 
 
+@dataclass(frozen=True, slots=True)
+class EntryFields:
+    """Per entry with passages, in passage order: its fields, id and whether it opens
+    with its lead (the definition)."""
+
+    parts: Sequence[FieldTerms]
+    ids: Sequence[str]
+    opens_with_lead: Sequence[bool]
+
+
 class Fields:
     """The entry, name and heading indexes of one glossary build."""
 
     def __init__(
         self,
-        passages: Sequence[Passage],
-        parts: Sequence[FieldTerms],
+        n_passages: int,
+        entries: EntryFields,
         terms: Sequence[str],
         term_ids: Mapping[str, int],
         idf: FloatArray,
     ) -> None:
-        """From the build records' ``FieldTerms`` (one per entry, in passage order).
+        """From the build records' ``FieldTerms``: array concatenations, no analysis.
 
         ``terms`` and ``term_ids``: the lexicon the parts' ids refer to; ``idf``: the
         passage index's idf per lexicon id, which weighs names and headings.
         """
-        used = [p for p in parts if len(p.section_terms)]  # entries with passages
+        used = entries.parts
         per_entry = np.asarray([len(p.section_terms) for p in used], dtype=np.int64)
-        if int(per_entry.sum()) != len(passages):
+        if int(per_entry.sum()) != n_passages or not per_entry.all():
             raise ValueError("field terms do not match the passages")
         self.entry_passages: IntArray = np.zeros(len(used) + 1, dtype=np.int64)
         np.cumsum(per_entry, out=self.entry_passages[1:])
-        starts = self.entry_passages[:-1].tolist()
-        self.entry_ids = [passages[i].entry for i in starts]
+        starts = self.entry_passages[:-1]
+        self.entry_ids = list(entries.ids)
         self.entry_number = {e: n for n, e in enumerate(self.entry_ids)}
         if len(self.entry_number) != len(used):
-            raise ValueError("passages must be grouped by entry, as build_passages yields them")
+            raise ValueError("every entry must come once, its passages together")
         self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
         entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
         self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR)
@@ -274,8 +284,8 @@ class Fields:
         )
         self.labels = Postings(Ragged.concatenate([p.label_terms for p in used]), term_ids, width)
         # The definition: the first passage of each entry, when it is in the lead.
-        self.is_lead: IntArray = np.zeros(len(passages), dtype=np.int64)
-        self.is_lead[starts] = [passages[i].section is None for i in starts]
+        self.is_lead: IntArray = np.zeros(n_passages, dtype=np.int64)
+        self.is_lead[starts] = np.asarray(entries.opens_with_lead, dtype=np.int64)
         self.name_mass = self.names.masses(idf)
         self.section_mass = self.sections.masses(idf)
         self.label_mass = self.labels.masses(idf)

@@ -28,9 +28,9 @@ import numpy as np
 
 from retrieval.analysis import analyze, normalize, tokenize
 from retrieval.confidence import Evidence, decide
-from retrieval.field_terms import FieldTerms
 from retrieval.fields import (
     IDF_FLOOR,
+    EntryFields,
     Fields,
     best_positions,
     candidate_scores,
@@ -105,14 +105,15 @@ class Ranker:
         self,
         passages: Sequence[Passage],
         index: BM25Index,
-        fields: Sequence[FieldTerms],
+        fields: EntryFields,
         lexicon: tuple[Sequence[str], Mapping[str, int]],
         *,
         synonyms: Sequence[Sequence[str]] = (),
         weights: Weights | None = None,
     ) -> None:
         """``fields``: per entry (in passage order), its ``FieldTerms``; ``lexicon``: the
-        term strings by id and ids by string that the fields' and index's ids refer to."""
+        term strings by id and ids by string that the fields' and index's ids refer to.
+        """
         self.passages = passages
         self.index = index
         self.weights = weights or Weights()
@@ -122,7 +123,7 @@ class Ranker:
         terms, term_ids = lexicon
         idf_by_id = np.full(len(terms), IDF_FLOOR, dtype=np.float64)
         idf_by_id[index.source_ids] = ranking_idf
-        self.fields = Fields(passages, fields, terms, term_ids, idf_by_id)
+        self.fields = Fields(len(passages), fields, terms, term_ids, idf_by_id)
         doc_freq = dict(zip(index.vocabulary, index.doc_freq.tolist(), strict=True))
         self.parser = QueryParser(
             doc_freq=doc_freq,

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.models import Entry, Problem
+from retrieval.models import Problem
 
 if TYPE_CHECKING:
+    from retrieval.building import FileRecord
     from retrieval.search import Glossary
 
 
@@ -47,12 +48,20 @@ class Refresh:
 
 
 def diff_entries(
-    old: Mapping[str, Entry], new: Mapping[str, Entry]
+    old: Mapping[str, FileRecord], new: Mapping[str, FileRecord]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Entry ids added, changed and removed between two glossaries, each sorted."""
+    """Entry ids added, changed and removed between two glossaries' records, each sorted.
+
+    A record kept from the old build shares its content, so only the entries of files
+    read again are compared (and read from the cache) at all.
+    """
     added = tuple(sorted(new.keys() - old.keys()))
     removed = tuple(sorted(old.keys() - new.keys()))
     changed = tuple(
-        sorted(k for k in new.keys() & old.keys() if new[k] is not old[k] and new[k] != old[k])
+        sorted(
+            k
+            for k in new.keys() & old.keys()
+            if new[k].content is not old[k].content and new[k].entry != old[k].entry
+        )
     )
     return added, changed, removed

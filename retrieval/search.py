@@ -24,10 +24,12 @@ from retrieval.building import (
 )
 from retrieval.counts import TermCounts
 from retrieval.errors import EmptyGlossaryError
+from retrieval.fields import EntryFields
 from retrieval.index import BM25Index
 from retrieval.loading import FolderContents
-from retrieval.models import Answer, Entry, Hit, Passage, Problem
+from retrieval.models import Answer, Entry, Hit, Problem
 from retrieval.ranking import Ranker
+from retrieval.record_views import EntriesView, PassagesView
 from retrieval.refresh import Refresh, diff_entries
 from retrieval.synonyms import folder_groups
 from retrieval.termlists import PassageTerms
@@ -61,10 +63,7 @@ class Glossary:
         started = time.perf_counter()
         by_id = {e.id: e for e in sorted(entries, key=lambda e: e.id)}
         lexicon = Lexicon()
-        records = [
-            FileRecord(e.path, (0, 0), "", e, (), *analyse_entry(e, lexicon))
-            for e in by_id.values()
-        ]
+        records = [analyse_entry(e.path, e, lexicon) for e in by_id.values()]
         self._assemble(records, problems, lexicon, synonyms)
         self._sources: _Sources | None = None
         self.build_seconds = time.perf_counter() - started
@@ -77,18 +76,23 @@ class Glossary:
         synonyms: Sequence[Sequence[str]],
     ) -> None:
         """Entries, passages, index and ranker from records sorted by entry id."""
-        self.entries: dict[str, Entry] = {r.entry.id: r.entry for r in records if r.entry}
+        self.entries = EntriesView(records)
         self.problems: tuple[Problem, ...] = tuple(problems)
-        self.passages: tuple[Passage, ...] = tuple(p for r in records for p in r.passages)
+        self.passages = PassagesView(records)
         self._passage_terms = PassageTerms(lexicon.terms, [(r.tokens, r.lengths) for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
         del counts  # a copy of every record's counts: free it before the ranker builds
         self._synonyms = tuple(tuple(group) for group in synonyms)
+        in_service = [r for r in records if len(r.lengths)]  # entries with passages
         self._ranker = Ranker(
             self.passages,
             self._index,
-            [r.fields for r in records],
+            EntryFields(
+                [r.fields for r in in_service],
+                [r.entry_id or "" for r in in_service],
+                [r.content.opens_with_lead for r in in_service],
+            ),
             (lexicon.terms, lexicon.term_ids),
             synonyms=synonyms,
         )
@@ -179,7 +183,7 @@ class Glossary:
         records = [r for s in scans for r in s.records if r.path in fresh]
         return Refresh(
             glossary,
-            *diff_entries(self.entries, glossary.entries),
+            *diff_entries(self.entries.records, glossary.entries.records),
             problems=tuple(p for r in records for p in r.problems),
             reread=reread,
             kept=tuple(r.path for r in records if r.kept),

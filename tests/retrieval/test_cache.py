@@ -19,7 +19,7 @@ QUESTIONS = ["what is an api", "payment apis in fintech", "cache time to live", 
 
 def same_glossary(a: Glossary, b: Glossary) -> None:
     assert a.entries == b.entries
-    assert a.passages == b.passages
+    assert tuple(a.passages) == tuple(b.passages)
     assert a.problems == b.problems
     assert list(a._passage_terms) == list(b._passage_terms)
     fa, fb = a._ranker.fields, b._ranker.fields

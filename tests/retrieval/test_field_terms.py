@@ -34,7 +34,8 @@ HTTP = Entry(
 
 def test_an_entry_yields_its_names_headings_labels_and_whole_entry_counts() -> None:
     lexicon = Lexicon()
-    passages, tokens, lengths, _, fields = analyse_entry(HTTP, lexicon)
+    record = analyse_entry(HTTP.path, HTTP, lexicon)
+    passages, tokens, lengths, fields = record.passages, record.tokens, record.lengths, record.fields
     terms = lexicon.terms
     assert fields.names == ("HTTP", "Hypertext protocol", "HyperText Transfer Protocol")
     decoded = [terms[i] for i in fields.name_terms.ids.tolist()]

@@ -1,0 +1,76 @@
+"""A glossary's entries and passages, seen through its build records.
+
+A glossary of 10,000 entries has 100,000 passages and as many blocks; making all those
+objects is a good part of a start from the cache. The records read from the cache make
+their entry and passages only when first asked (``retrieval.stored``), and these views
+give the glossary's usual ``entries`` mapping and ``passages`` sequence on top of them,
+so a start makes only what a question or a command actually reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import overload
+
+import numpy as np
+
+from retrieval.building import FileRecord
+from retrieval.counts import IntArray
+from retrieval.models import Entry, Passage
+
+
+class EntriesView(Mapping[str, Entry]):
+    """Entries by id, in id order, read from their records when looked up."""
+
+    def __init__(self, records: Sequence[FileRecord]) -> None:
+        """``records``: one per entry in service, sorted by entry id."""
+        self.records: dict[str, FileRecord] = {}
+        for record in records:
+            if record.entry_id is not None:
+                self.records[record.entry_id] = record
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        entry = self.records[entry_id].entry
+        if entry is None:  # a record with an id always has its entry
+            raise KeyError(entry_id)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self.records
+
+
+class PassagesView(Sequence[Passage]):
+    """Every record's passages, one record after the other."""
+
+    def __init__(self, records: Sequence[FileRecord]) -> None:
+        self._records = [r for r in records if len(r.lengths)]
+        sizes = np.asarray([len(r.lengths) for r in self._records], dtype=np.int64)
+        self._ends: IntArray = np.cumsum(sizes)
+
+    def __len__(self) -> int:
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        at = int(np.searchsorted(self._ends, i, side="right"))
+        start = int(self._ends[at - 1]) if at else 0
+        return self._records[at].passages[i - start]
+
+    def __iter__(self) -> Iterator[Passage]:
+        for record in self._records:
+            yield from record.passages

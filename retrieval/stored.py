@@ -1,0 +1,139 @@
+"""Entries and passages in the cache's columns, made into objects when first read.
+
+A start from the cache needs every file's term ids and fields at once (the indexes are
+built from them) but an entry's ``Entry``, ``Block`` and ``Passage`` objects only when
+a question hits one of its passages or a command shows it. Making 200,000 such objects
+up front took longer than building every index; here each record's content keeps a
+pointer into the columns instead and makes its objects on first use (then keeps them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.models import Block, Entry, Passage
+
+
+class StoredStrings:
+    """The cache's string table: UTF-8 bytes and end offsets, decoded by index."""
+
+    def __init__(self, blob: bytes, ends: npt.NDArray[np.int64]) -> None:
+        if len(ends) and (int(ends[-1]) != len(blob) or bool(np.any(np.diff(ends) < 0))):
+            raise ValueError("string table is cut short")
+        blob.decode("utf-8")  # valid as a whole: every string of it decodes later, too
+        self._blob = memoryview(blob)
+        self._starts = [0, *ends.tolist()]
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def get(self, i: int) -> str | None:
+        """String ``i`` (-1 is None)."""
+        if i < 0:
+            return None
+        return str(self._blob[self._starts[i] : self._starts[i + 1]], "utf-8")
+
+    def first(self, count: int) -> list[str]:
+        """The first ``count`` strings (the lexicon's terms)."""
+        raw, starts = self._blob, self._starts
+        return [str(raw[starts[i] : starts[i + 1]], "utf-8") for i in range(count)]
+
+    def many(self, indexes: Sequence[int]) -> list[str | None]:
+        """Strings by index, in order."""
+        return [self.get(i) for i in indexes]
+
+
+class StoredEntries:
+    """Block and passage rows of every cached entry, with the strings they point into."""
+
+    def __init__(
+        self, strings: StoredStrings, blocks: npt.NDArray[Any], passages: npt.NDArray[Any]
+    ) -> None:
+        """``blocks``: (text, section, label, line, is_item) rows; ``passages``: (section,
+        label, text) rows; string columns hold indexes into ``strings``."""
+        self.strings = strings
+        self._blocks = blocks
+        self._passages = passages
+
+    def entry(self, meta: Sequence[Any], path: Path, first_block: int) -> Entry:
+        """The entry described by its JSON ``meta`` row, its blocks from ``first_block``."""
+        entry_id, title, url, aliases, tags, updated, n_blocks = meta
+        rows = self._blocks[first_block : first_block + n_blocks].tolist()
+        get = self.strings.get
+        return Entry(
+            id=str(entry_id),
+            title=str(title),
+            path=path,
+            blocks=tuple(
+                Block(get(section), get(text) or "", line, get(label), bool(item))
+                for text, section, label, line, item in rows
+            ),
+            url=url,
+            aliases=tuple(aliases),
+            tags=tuple(tags),
+            updated=updated,
+        )
+
+    def passages(self, entry: Entry, first: int, count: int) -> tuple[Passage, ...]:
+        """The entry's ``count`` passages from row ``first``."""
+        rows = self._passages[first : first + count].tolist()
+        get = self.strings.get
+        e_id, title, url, aliases = entry.id, entry.title, entry.url, entry.aliases
+        return tuple(
+            Passage(e_id, title, get(s), get(lb), get(t) or "", url, aliases) for s, lb, t in rows
+        )
+
+    def opens_with_lead(self, first: int) -> bool:
+        """Whether passage row ``first`` has no section (it is in the lead)."""
+        return int(self._passages[first, 0]) < 0
+
+
+class StoredContent:
+    """One cached file's entry and passages, made from the columns on first use."""
+
+    __slots__ = ("_count", "_entry", "_first_block", "_first_passage", "_meta", "_passages",
+                 "_path", "_store")  # fmt: skip
+
+    def __init__(
+        self,
+        store: StoredEntries,
+        meta: Sequence[Any],
+        path: Path,
+        *,
+        first_block: int,
+        first_passage: int,
+        count: int,
+    ) -> None:
+        self._store = store
+        self._meta = meta
+        self._path = path
+        self._first_block = first_block
+        self._first_passage = first_passage
+        self._count = count
+        self._entry: Entry | None = None
+        self._passages: tuple[Passage, ...] | None = None
+
+    @property
+    def entry(self) -> Entry:
+        if self._entry is None:
+            self._entry = self._store.entry(self._meta, self._path, self._first_block)
+        return self._entry
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        if self._passages is None:
+            self._passages = self._store.passages(self.entry, self._first_passage, self._count)
+        return self._passages
+
+    @property
+    def entry_id(self) -> str:
+        return str(self._meta[0])
+
+    @property
+    def opens_with_lead(self) -> bool:
+        return self._count > 0 and self._store.opens_with_lead(self._first_passage)
