@@ -196,7 +196,8 @@ def decode_records(
         raise ValueError("passage totals do not match")
     if len(per_record) != len(files):
         raise ValueError("file totals do not match")
-    columns = FieldColumns(arrays, [strings.get(i) or "" for i in arrays["names"].tolist()])
+    names = [strings.get(i) or "" for i in arrays["names"].tolist()]
+    columns = FieldColumns(arrays, names, arrays["record_passages"].astype(np.int64))
     token_at = [0, *np.cumsum(lengths).tolist()]
     count_at = [0, *np.cumsum(distinct).tolist()]
     scans: list[list[FileRecord]] = [[] for _ in folders]
@@ -225,7 +226,7 @@ def decode_records(
         problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
         record = FileRecord(path, (int(mtime), int(size)), str(digest), content, problems,
                             tokens[token_at[p0] : token_at[p1]], lengths[p0:p1], counts,
-                            columns.next(p1 - p0))  # fmt: skip
+                            columns.next())  # fmt: skip
         scans[folder].append(record)
     if p_at != n_passages or b_at != len(blocks) or not columns.finished():
         raise ValueError("rows left over")

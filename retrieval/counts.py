@@ -76,15 +76,15 @@ class TermCounts:
 
     @classmethod
     def concatenate(cls, parts: Sequence[TermCounts]) -> TermCounts:
-        """The passages of ``parts``, one after the other."""
+        """The passages of ``parts``, one after the other (a few numpy calls in all)."""
         if not parts:
             return cls.empty()
-        sizes = np.asarray([len(p.terms) for p in parts], dtype=np.int64)
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        doc_ptr = np.concatenate(
-            [np.zeros(1, dtype=np.int64)]
-            + [p.doc_ptr[1:] + off for p, off in zip(parts, offsets.tolist(), strict=True)]
-        )
+        sizes = np.fromiter((len(p.terms) for p in parts), dtype=np.int64, count=len(parts))
+        docs = np.fromiter((len(p.doc_len) for p in parts), dtype=np.int64, count=len(parts))
+        # Each part's own passage ends, moved by where the part's terms start.
+        starts = np.cumsum(sizes) - sizes
+        ends = np.concatenate([p.doc_ptr[1:] for p in parts]) + np.repeat(starts, docs)
+        doc_ptr = np.concatenate((np.zeros(1, dtype=np.int64), ends.astype(np.int64)))
         return cls(
             doc_ptr,
             np.concatenate([p.terms for p in parts]),

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.counts import TermCounts
+from retrieval.counts import Int32Array, IntArray, TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 
 FIELD_ARRAYS = ("name_counts", "name_ids", "name_lengths", "section_ids", "section_lengths",
@@ -44,71 +44,76 @@ def write_field_terms(zf: zipfile.ZipFile, parts: Sequence[FieldTerms]) -> None:
 
 
 class FieldColumns:
-    """The fields of record after record, sliced from the cache's columns."""
+    """The fields of record after record, sliced from the cache's columns.
 
-    def __init__(self, arrays: Mapping[str, npt.NDArray[Any]], names: list[str]) -> None:
-        """``names``: every record's name strings, concatenated in record order."""
+    Every record's bounds in every column are worked out up front with a few numpy
+    passes, so taking a record's fields is slicing only.
+    """
+
+    def __init__(
+        self, arrays: Mapping[str, npt.NDArray[Any]], names: list[str], passages: IntArray
+    ) -> None:
+        """``names``: every record's name strings, in record order; ``passages``: how
+        many passages each record has (one section and one label document each)."""
         self._names = names
-        self._name_counts = arrays["name_counts"].tolist()
-        self._docs = {
-            field: (
-                arrays[f"{field}_ids"].astype(np.int32, copy=False),
-                arrays[f"{field}_lengths"].astype(np.int64, copy=False),
-            )
-            for field in ("name", "section", "label")
-        }
+        name_counts = arrays["name_counts"].astype(np.int64, copy=False)
+        sizes = arrays["entry_sizes"].reshape(-1, 2)
+        if not len(name_counts) == len(sizes) == len(passages):
+            raise ValueError("field totals do not match")
+        self._name_at = _bounds(name_counts)
+        if self._name_at[-1] != len(names):
+            raise ValueError("name totals do not match")
+        self._columns: dict[str, tuple[Int32Array, IntArray, list[int], list[int]]] = {}
+        for field, docs in (("name", name_counts), ("section", passages), ("label", passages)):
+            ids = arrays[f"{field}_ids"].astype(np.int32, copy=False)
+            lengths = arrays[f"{field}_lengths"].astype(np.int64, copy=False)
+            doc_at = _bounds(docs)
+            if doc_at[-1] != len(lengths) or int(lengths.sum()) != len(ids):
+                raise ValueError(f"{field} totals do not match")
+            id_ends = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(lengths)))
+            self._columns[field] = (ids, lengths, doc_at, id_ends[doc_at].tolist())
         self._entry_terms = arrays["entry_terms"].astype(np.int32, copy=False)
         self._entry_tf = arrays["entry_tf"].astype(np.int32, copy=False)
-        self._entry_sizes = arrays["entry_sizes"].reshape(-1, 2).tolist()
-        if len(self._name_counts) != len(self._entry_sizes) or sum(self._name_counts) != len(names):
-            raise ValueError("field totals do not match")
-        for field, (ids, lengths) in self._docs.items():
-            if int(lengths.sum()) != len(ids):
-                raise ValueError(f"{field} totals do not match")
-        if sum(max(d, 0) for d, _ in self._entry_sizes) != len(self._entry_terms):
+        self._sizes = sizes.tolist()
+        self._entry_at = _bounds(np.maximum(sizes[:, 0], 0))
+        if self._entry_at[-1] != len(self._entry_terms) or len(self._entry_tf) != len(
+            self._entry_terms
+        ):
             raise ValueError("entry totals do not match")
-        self._at = {field: (0, 0) for field in self._docs}
-        self._name_at = 0
-        self._entry_at = 0
         self._record = 0
 
-    def next(self, passages: int) -> FieldTerms:
-        """The fields of the next record, which has ``passages`` passages."""
-        record = self._record
+    def next(self) -> FieldTerms:
+        """The fields of the next record."""
+        r = self._record
         self._record += 1
-        n_names = self._name_counts[record]
-        names = tuple(self._names[self._name_at : self._name_at + n_names])
-        self._name_at += n_names
-        distinct, tokens = self._entry_sizes[record]
+        distinct, tokens = self._sizes[r]
         if distinct < 0:
             counts = TermCounts.empty()
         else:
-            at = self._entry_at
-            self._entry_at += distinct
+            at = self._entry_at[r]
             counts = TermCounts(
-                np.asarray([0, distinct], dtype=np.int64),
+                np.asarray((0, distinct), dtype=np.int64),
                 self._entry_terms[at : at + distinct],
                 self._entry_tf[at : at + distinct],
-                np.asarray([tokens], dtype=np.int64),
+                np.asarray((tokens,), dtype=np.int64),
             )
         return FieldTerms(
-            names,
-            self._take("name", n_names),
-            self._take("section", passages),
-            self._take("label", passages),
+            tuple(self._names[self._name_at[r] : self._name_at[r + 1]]),
+            self._take("name", r),
+            self._take("section", r),
+            self._take("label", r),
             counts,
         )
 
-    def _take(self, field: str, count: int) -> Ragged:
-        ids, lengths = self._docs[field]
-        doc_at, id_at = self._at[field]
-        taken = lengths[doc_at : doc_at + count]
-        size = int(taken.sum())
-        self._at[field] = (doc_at + count, id_at + size)
-        return Ragged(ids[id_at : id_at + size], taken)
+    def _take(self, field: str, r: int) -> Ragged:
+        ids, lengths, doc_at, id_at = self._columns[field]
+        return Ragged(ids[id_at[r] : id_at[r + 1]], lengths[doc_at[r] : doc_at[r + 1]])
 
     def finished(self) -> bool:
-        """Whether every column was read to its end."""
-        return self._record == len(self._entry_sizes) and all(
-            doc_at == len(self._docs[f][1]) for f, (doc_at, _) in self._at.items()
-        )
+        """Whether every record was taken."""
+        return self._record == len(self._sizes)
+
+
+def _bounds(counts: IntArray) -> list[int]:
+    """Where each record starts in a column, and its end: ``[0, c0, c0 + c1, ...]``."""
+    return [0, *np.cumsum(counts).tolist()]
