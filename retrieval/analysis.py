@@ -8,32 +8,45 @@ tokenizer at query time is the classic silent relevance bug. The steps are:
 3. Compounds: ``back-end``, ``back end`` and ``backend`` all become ``backend`` when the
    solid form is in ``data/compounds.txt``; other hyphenated words split into their parts.
 4. Case folding and a stopword list shipped in ``data/stopwords.txt``.
-5. nltk's Snowball stemmer (pure code, no downloaded data), memoised because stemming is
-   the most expensive step of indexing.
+5. nltk's Snowball stemmer (pure code, no downloaded data).
+
+Analysis is most of the Python work of a cold build, and a glossary says the same words
+over and over, so every rule that looks at one word is memoised per surface form
+(``_pieces``, ``_term``): a known word costs one dictionary look-up. ``analyze`` (index
+terms only) and ``analyzed_tokens`` (with offsets, for questions and highlighting) run
+those same memoised rules and the same compound join; only their bookkeeping differs.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, compress
 
 from nltk.stem.snowball import SnowballStemmer
 
-_TOKEN = re.compile(
-    r"""
+_MEMO = 200_000  # words per memo: a large glossary's vocabulary, a few tens of MB at most
+_TOKEN_PATTERN = r"""
     (?:(?<![\w.])\.(?=[^\W\d_]))?      # a leading dot, as in .NET
     [^\W_]+                             # letters and digits
     (?:[.'’\-][^\W_]+)*                 # joined parts: node.js, back-end, what's
     (?:\+\+|\#(?![\w]))?                # C++, C#
-    """,
-    re.VERBOSE,
-)
+    """
+_TOKEN = re.compile(_TOKEN_PATTERN, re.VERBOSE)
+# No token holds, or looks around at, a character outside these runs, so the tokens of a
+# text are those of its runs taken one by one; and a run ("end.", "C++") recurs like a
+# word, so each is tokenized once (``_run_words``). On ASCII text, ASCII classes mean the
+# same and match faster.
+_RUN_PATTERN = r"[\w.'’+#\-]+"
+_RUN = re.compile(_RUN_PATTERN)
+_ASCII_RUN = re.compile(_RUN_PATTERN, re.ASCII)
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": ""})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+_APOSTROPHES = re.compile(r"['’]")
 # Markup tags pasted into a question ("<b>what</b>") are formatting, not words; they are
 # blanked with spaces of the same length so token offsets stay valid for highlighting.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*)?/?>")
@@ -48,16 +61,25 @@ def _load_word_list(name: str) -> frozenset[str]:
 
 STOPWORDS: frozenset[str] = _load_word_list("stopwords.txt")
 COMPOUNDS: frozenset[str] = _load_word_list("compounds.txt")
+# Every word a compound can start with: only these are joined with the next word and
+# looked up, instead of concatenating every pair of neighbours.
+_COMPOUND_HEADS = frozenset(c[:i] for c in COMPOUNDS for i in range(1, len(c) + 1))
 
 _stemmer = SnowballStemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=_MEMO)
 def stem(word: str) -> str:
     """Snowball stem of one lower-case word; symbols and digits are kept as they are."""
     if not word.isalpha():
         return word
     return str(_stemmer.stem(word))
+
+
+@lru_cache(maxsize=_MEMO)
+def _term(word: str) -> str | None:
+    """The index term of one word, or None for a stopword."""
+    return None if word in STOPWORDS else stem(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +95,10 @@ def normalize(text: str) -> str:
     """NFKC, Unicode hyphens as ASCII, markup tags blanked, format characters removed.
 
     The length can change, so offsets are only meaningful on the normalised text.
+    ASCII text is already in NFKC and has no Unicode hyphen, so it skips those steps.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
     if "<" in text:
         text = _TAG.sub(lambda m: " " * len(m.group()), text)
     if text.isascii():
@@ -82,7 +106,7 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=_MEMO)
 def _fold(word: str) -> str:
     """Case fold and strip accents (café -> cafe)."""
     folded = word.casefold()
@@ -102,7 +126,7 @@ def _surface_words(raw: str) -> list[str]:
     if word.endswith(("++", "#")):
         return [word]
     if "'" in word or "’" in word:
-        return [part for part in re.split(r"['’]", word) if part]
+        return [part for part in _APOSTROPHES.split(word) if part]
     if "." in word:
         if _NUMBER.match(word):
             return [word]
@@ -110,49 +134,74 @@ def _surface_words(raw: str) -> list[str]:
     return [word]
 
 
+@lru_cache(maxsize=_MEMO)
+def _pieces(raw: str) -> tuple[tuple[int, int, str], ...]:
+    """The words one raw token stands for, each with its span inside the token."""
+    if "-" in raw and not raw.endswith(("++", "#")):
+        joined = "".join(_fold(p) for p in raw.split("-") if p)
+        if joined in COMPOUNDS:
+            return ((0, len(raw), joined),)
+        pieces: list[tuple[int, int, str]] = []
+        offset = 0
+        for part in raw.split("-"):
+            if part:
+                pieces.extend((offset, offset + len(part), w) for w in _surface_words(part))
+            offset += len(part) + 1
+        return tuple(pieces)
+    return tuple((0, len(raw), word) for word in _surface_words(raw))
+
+
+@lru_cache(maxsize=_MEMO)
+def _run_words(run: str) -> tuple[str, ...]:
+    """The words of every token in one run of token characters, without their spans."""
+    return tuple(word for raw in _TOKEN.findall(run) for _, _, word in _pieces(raw))
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Yield surface tokens of normalised text, hyphenated words already resolved."""
     for match in _TOKEN.finditer(text):
-        raw = match.group()
-        if "-" in raw and not raw.endswith(("++", "#")):
-            parts = [_fold(p) for p in raw.split("-") if p]
-            joined = "".join(parts)
-            if joined in COMPOUNDS:
-                yield Token(match.start(), match.end(), joined)
-                continue
-            offset = match.start()
-            for part in raw.split("-"):
-                if part:
-                    for word in _surface_words(part):
-                        yield Token(offset, offset + len(part), word)
-                offset += len(part) + 1
-            continue
-        for word in _surface_words(raw):
-            yield Token(match.start(), match.end(), word)
+        start = match.start()
+        for begin, end, word in _pieces(match.group()):
+            yield Token(start + begin, start + end, word)
+
+
+def _compound_starts(words: Sequence[str]) -> list[int]:
+    """Where a word and the next one, written apart ("back end"), form a compound.
+
+    Left to right, a word joined to the one before it never starts another compound.
+    """
+    starts: list[int] = []
+    free = 0
+    heads = map(_COMPOUND_HEADS.__contains__, words)
+    for i in compress(range(len(words) - 1), heads):
+        if i >= free and words[i] + words[i + 1] in COMPOUNDS:
+            starts.append(i)
+            free = i + 2
+    return starts
 
 
 def _join_compounds(tokens: list[Token]) -> list[Token]:
     """Join neighbours written apart ("back end") when their solid form is a compound."""
-    joined: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        if i + 1 < len(tokens):
-            pair = tokens[i].word + tokens[i + 1].word
-            if pair in COMPOUNDS:
-                joined.append(Token(tokens[i].start, tokens[i + 1].end, pair))
-                i += 2
-                continue
-        joined.append(tokens[i])
-        i += 1
-    return joined
+    for i in reversed(_compound_starts([tok.word for tok in tokens])):
+        first, second = tokens[i], tokens[i + 1]
+        tokens[i : i + 2] = [Token(first.start, second.end, first.word + second.word)]
+    return tokens
 
 
 def analyzed_tokens(text: str) -> list[tuple[Token, str]]:
     """Tokens of normalised text with their index term, stopwords removed."""
     tokens = _join_compounds(list(tokenize(normalize(text))))
-    return [(tok, stem(tok.word)) for tok in tokens if tok.word not in STOPWORDS]
+    return [(tok, term) for tok in tokens if (term := _term(tok.word)) is not None]
 
 
 def analyze(text: str) -> list[str]:
-    """Turn a document or a question into index terms (the one analysis function)."""
-    return [term for _, term in analyzed_tokens(text)]
+    """Turn a document or a question into index terms (the one analysis function).
+
+    The terms of ``analyzed_tokens``, without building a ``Token`` per word.
+    """
+    text = normalize(text)
+    runs = (_ASCII_RUN if text.isascii() else _RUN).findall(text)
+    words = list(chain.from_iterable(map(_run_words, runs)))
+    for i in reversed(_compound_starts(words)):
+        words[i : i + 2] = [words[i] + words[i + 1]]
+    return [term for term in map(_term, words) if term is not None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.analysis import analyze
+from retrieval.analysis import analyze, analyzed_tokens
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,28 @@ def test_documents_and_questions_share_the_pipeline() -> None:
     document = "Back-end Engineers build APIs in Node.js."
     question = "backend engineer api node.js"
     assert set(analyze(question)) <= set(analyze(document))
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("(.NET)", [(1, 5, "dotnet", "dotnet")]),
+        ("x.NET", [(0, 5, "xnet", "xnet")]),
+        ("back, end", [(0, 9, "backend", "backend")]),
+        ("data-set-x", [(0, 8, "dataset", "dataset"), (9, 10, "x", "x")]),
+        ("on line; online", [(0, 7, "online", "onlin"), (9, 15, "online", "onlin")]),
+        ("microservice s", [(0, 14, "microservices", "microservic")]),
+        ("C++-like", [(0, 3, "c++", "c++"), (4, 8, "like", "like")]),
+        ("a--b", [(3, 4, "b", "b")]),
+        ("Ünïcödé back‐end", [(0, 7, "unicode", "unicod"), (8, 16, "backend", "backend")]),
+        ("what’s up, doc?", [(11, 14, "doc", "doc")]),
+        ("v1.2.3-beta", [(0, 6, "v123", "v123"), (7, 11, "beta", "beta")]),
+        ("IT-IT it", [(0, 2, "infotech", "infotech"), (3, 5, "infotech", "infotech")]),
+    ],
+)
+def test_terms_and_token_spans_agree(text: str, spans: list[tuple[int, int, str, str]]) -> None:
+    """``analyze`` (per run of word characters) and ``analyzed_tokens`` (per token) agree."""
+    tokens = analyzed_tokens(text)
+    assert [(t.start, t.end, t.word, term) for t, term in tokens] == spans
+    assert analyze(text) == [term for *_, term in spans]
+    assert analyze(text) == analyze(text)  # the second time from the memo
