@@ -254,20 +254,25 @@ def _own_weights(query: Query) -> dict[str, float]:
     return weights
 
 
+_WORD_TERMS: dict[str, str | None] = {}  # word -> its index term; the analysis is pure
+
+
 def _name_words(names: Sequence[str]) -> dict[str, str]:
     """Surface words of entry names and their index terms, for typo correction.
 
-    The names are tokenized as one text (a name never spans lines), so a glossary of
-    50,000 names costs one pass of the tokenizer and one analysis per distinct word.
+    The names are tokenized as one text (a name never spans lines), and a word's term
+    is remembered across builds, so a reload of 50,000 names costs one tokenizer pass.
     """
     words: dict[str, str] = {}
-    seen: set[str] = set()
+    known = _WORD_TERMS
     for tok in tokenize(normalize("\n".join(names))):
         word = tok.word
-        if word in seen or not word.isalpha():
+        if word in words:
             continue
-        seen.add(word)
-        terms = analyze(word)
-        if terms:
-            words[word] = terms[0]
+        if word not in known:
+            terms = analyze(word) if word.isalpha() else []
+            known[word] = terms[0] if terms else None
+        term = known[word]
+        if term is not None:
+            words[word] = term
     return words

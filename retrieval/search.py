@@ -25,6 +25,7 @@ from retrieval.building import (
 from retrieval.counts import TermCounts
 from retrieval.errors import EmptyGlossaryError
 from retrieval.fields import EntryFields
+from retrieval.gc_pause import collector_paused
 from retrieval.index import BM25Index
 from retrieval.loading import FolderContents
 from retrieval.models import Answer, Entry, Hit, Problem
@@ -52,6 +53,7 @@ class _Sources:
 class Glossary:
     """A searchable glossary built from entries; build once, then share it read-only."""
 
+    @collector_paused()
     def __init__(
         self,
         entries: Sequence[Entry],
@@ -117,6 +119,7 @@ class Glossary:
         return cls.from_folders([path], cache_dir=cache_dir)
 
     @classmethod
+    @collector_paused()
     def from_folders(
         cls, paths: Iterable[str | Path], *, cache_dir: str | Path | None = None
     ) -> Glossary:
@@ -145,6 +148,7 @@ class Glossary:
         )  # fmt: skip
         return glossary
 
+    @collector_paused()
     def refreshed(self, folders: Iterable[str | Path] | None = None) -> Refresh:
         """A new glossary with the folders' current content, and what changed.
 
