@@ -119,7 +119,6 @@ class FileRecord:
     digest: str
     content: Content
     problems: tuple[Problem, ...]
-    tokens: Int32Array  # term ids of every passage, passage after passage
     lengths: IntArray  # tokens per passage
     counts: TermCounts
     fields: FieldTerms  # names, headings, labels and the whole entry, for the ranker
@@ -143,7 +142,7 @@ class FileRecord:
     def remapped(self, mapping: Int32Array) -> FileRecord:
         """The record with another lexicon's ids (worker processes have their own)."""
         return FileRecord(self.path, self.stamp, self.digest, self.content, self.problems,
-                          mapping[self.tokens], self.lengths, self.counts.remapped(mapping),
+                          self.lengths, self.counts.remapped(mapping),
                           self.fields.remapped(mapping), self.kept)  # fmt: skip
 
 
@@ -172,16 +171,14 @@ def analyse_entry(
 ) -> FileRecord:
     """The record of a parsed file: passages, their terms as ids, and the ranker's fields."""
     if entry is None:
-        no_ids, no_lengths = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return FileRecord(path, stamp, digest, Parsed(None, ()), problems, no_ids, no_lengths,
-                          TermCounts.empty(), FieldTerms.empty())  # fmt: skip
+        return FileRecord(path, stamp, digest, Parsed(None, ()), problems,
+                          np.zeros(0, dtype=np.int64), TermCounts.empty(), FieldTerms.empty())  # fmt: skip
     passages = tuple(entry_passages(entry))
     per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
-    tokens = np.fromiter((i for ids in per_passage for i in ids), dtype=np.int32)
     lengths = np.asarray([len(ids) for ids in per_passage], dtype=np.int64)
     fields = field_terms(passages, per_passage, lexicon.ids)
     counts = TermCounts.from_passages(per_passage)
-    return FileRecord(path, stamp, digest, Parsed(entry, passages), problems, tokens, lengths,
+    return FileRecord(path, stamp, digest, Parsed(entry, passages), problems, lengths,
                       counts, fields)  # fmt: skip
 
 

@@ -149,7 +149,10 @@ def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], li
     """The lexicon without terms no record uses any more, and the records renamed to it."""
     used = np.zeros(len(lexicon), dtype=bool)
     for record in records:
-        used[record.tokens] = True
+        used[record.counts.terms] = True
+        fields = record.fields  # a name can hold a term no passage has ("back" of "back end")
+        for ids in (fields.name_terms.ids, fields.section_terms.ids, fields.label_terms.ids):
+            used[ids] = True
     if used.all():
         return lexicon.terms[:], records
     mapping = np.full(len(lexicon), -1, dtype=np.int32)

@@ -144,7 +144,6 @@ def write_records(
     write_npy(zf, "blocks", np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5))
     write_npy(zf, "passages", np.frombuffer(passages, dtype=np.int64).reshape(-1, 3))
     write_npy(zf, "record_passages", np.asarray([len(r.passages) for r in records]))
-    write_npy_chunks(zf, "tokens", np.int32, [r.tokens for r in records])
     write_npy_chunks(zf, "lengths", np.int64, [r.lengths for r in records])
     write_npy_chunks(zf, "terms", np.int32, [r.counts.terms for r in records])
     write_npy_chunks(zf, "tf", np.int32, [r.counts.tf for r in records])
@@ -154,7 +153,7 @@ def write_records(
     return files
 
 
-ARRAYS = ("string_ends", "blocks", "passages", "record_passages", "tokens", "lengths",
+ARRAYS = ("string_ends", "blocks", "passages", "record_passages", "lengths",
           "terms", "tf", "distinct", "names", *FIELD_ARRAYS)  # fmt: skip
 
 
@@ -178,14 +177,13 @@ def decode_records(
     blocks = arrays["blocks"].reshape(-1, 5)
     store = StoredEntries(strings, blocks, arrays["passages"].reshape(-1, 3))
     lengths = arrays["lengths"].astype(np.int64, copy=False)
-    tokens = arrays["tokens"].astype(np.int32, copy=False)
     terms = arrays["terms"].astype(np.int32, copy=False)
     tf = arrays["tf"].astype(np.int32, copy=False)
     distinct = arrays["distinct"].astype(np.int64, copy=False)
-    if int(lengths.sum()) != len(tokens) or not int(distinct.sum()) == len(terms) == len(tf):
+    if int(lengths.sum()) != int(tf.sum()) or not int(distinct.sum()) == len(terms) == len(tf):
         raise ValueError("term totals do not match")
     if n_terms > len(strings) or (
-        len(tokens) and not 0 <= int(tokens.min()) <= int(tokens.max()) < n_terms
+        len(terms) and not 0 <= int(terms.min()) <= int(terms.max()) < n_terms
     ):
         raise ValueError("term ids outside the lexicon")
     if len(blocks) and (int(blocks[:, :3].max()) >= len(strings) or int(blocks[:, 0].min()) < 0):
@@ -198,7 +196,6 @@ def decode_records(
         raise ValueError("file totals do not match")
     names = [strings.get(i) or "" for i in arrays["names"].tolist()]
     columns = FieldColumns(arrays, names, arrays["record_passages"].astype(np.int64))
-    token_at = [0, *np.cumsum(lengths).tolist()]
     count_at = [0, *np.cumsum(distinct).tolist()]
     scans: list[list[FileRecord]] = [[] for _ in folders]
     b_at = p_at = 0
@@ -225,7 +222,7 @@ def decode_records(
         counts = TermCounts(doc_ptr, terms[c0:c1], tf[c0:c1], lengths[p0:p1])
         problems = tuple(Problem(path, int(n), str(m), Severity(s)) for n, m, s in problem_rows)
         record = FileRecord(path, (int(mtime), int(size)), str(digest), content, problems,
-                            tokens[token_at[p0] : token_at[p1]], lengths[p0:p1], counts,
+                            lengths[p0:p1], counts,
                             columns.next())  # fmt: skip
         scans[folder].append(record)
     if p_at != n_passages or b_at != len(blocks) or not columns.finished():

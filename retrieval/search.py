@@ -81,7 +81,7 @@ class Glossary:
         self.entries = EntriesView(records)
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.passages = PassagesView(records)
-        self._passage_terms = PassageTerms(lexicon.terms, [(r.tokens, r.lengths) for r in records])
+        self._passage_terms = PassageTerms(lexicon.terms, [r.counts for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
         del counts  # a copy of every record's counts: free it before the ranker builds

@@ -1,37 +1,36 @@
 """The analysed terms of every passage, as the ranker receives them, without copies.
 
 A glossary of 100,000 passages has millions of terms; as Python lists of strings they
-would take more memory than the rest of the glossary. They are kept as the term ids the
-build records already hold (one int32 array per file) and decoded to strings only for
-the passages someone asks for.
+would take more memory than the rest of the glossary. They are decoded from the term
+counts the build records already hold, only for the passages someone asks for.
+
+A passage's terms come out grouped: each distinct term as often as it occurs, in the
+order the terms first occur. That is the same bag of words rank-bm25 counts, and it
+meets new terms in the same order, so BM25 over these lists (its scores and its idf
+average) is exactly BM25 over the passage's terms in reading order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import overload
 
 import numpy as np
 
-from retrieval.counts import Int32Array, IntArray
+from retrieval.counts import IntArray, TermCounts
 
 
 class PassageTerms(Sequence[list[str]]):
-    """Each passage's terms in order, decoded from per-file term ids when asked for."""
+    """Each passage's terms (grouped, first-seen order), decoded from per-file counts."""
 
-    def __init__(self, terms: list[str], chunks: Sequence[tuple[Int32Array, IntArray]]) -> None:
-        """``chunks``: per file, its passages' term ids (concatenated) and their lengths."""
+    def __init__(self, terms: list[str], chunks: Sequence[TermCounts]) -> None:
+        """``chunks``: per file, its passages' term counts."""
         self._terms = terms
-        self._tokens = [tokens for tokens, _ in chunks]
-        self._lengths = [lengths for _, lengths in chunks]
-        per_chunk = np.asarray([len(lengths) for lengths in self._lengths], dtype=np.int64)
-        self._chunk: IntArray = np.repeat(np.arange(len(chunks), dtype=np.int64), per_chunk)
-        lengths = np.concatenate([np.zeros(0, dtype=np.int64), *self._lengths])
-        sizes = np.asarray([len(tokens) for tokens in self._tokens], dtype=np.int64)
-        chunk_start = np.cumsum(sizes) - sizes
-        # Offsets inside each file's array: global offsets minus where the file starts.
-        self._hi: IntArray = np.cumsum(lengths) - chunk_start[self._chunk]
-        self._lo: IntArray = self._hi - lengths
+        self._chunks = list(chunks)
+        sizes = np.asarray([len(c) for c in self._chunks], dtype=np.int64)
+        self._chunk: IntArray = np.repeat(np.arange(len(self._chunks), dtype=np.int64), sizes)
+        self._first: IntArray = np.cumsum(sizes) - sizes  # each chunk's first passage
 
     def __len__(self) -> int:
         return len(self._chunk)
@@ -47,15 +46,18 @@ class PassageTerms(Sequence[list[str]]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        tokens = self._tokens[int(self._chunk[i])][self._lo[i] : self._hi[i]]
-        terms = self._terms
-        return [terms[t] for t in tokens.tolist()]
+        chunk = int(self._chunk[i])
+        counts = self._chunks[chunk]
+        local = i - int(self._first[chunk])
+        lo, hi = int(counts.doc_ptr[local]), int(counts.doc_ptr[local + 1])
+        return self._decode(counts.terms[lo:hi].tolist(), counts.tf[lo:hi].tolist())
 
     def __iter__(self) -> Iterator[list[str]]:
+        for counts in self._chunks:
+            ids, tf, ptr = counts.terms.tolist(), counts.tf.tolist(), counts.doc_ptr.tolist()
+            for lo, hi in pairwise(ptr):
+                yield self._decode(ids[lo:hi], tf[lo:hi])
+
+    def _decode(self, ids: list[int], tf: list[int]) -> list[str]:
         terms = self._terms
-        for tokens, lengths in zip(self._tokens, self._lengths, strict=True):
-            ids = tokens.tolist()
-            at = 0
-            for n in lengths.tolist():
-                yield [terms[t] for t in ids[at : at + n]]
-                at += n
+        return [terms[t] for t, n in zip(ids, tf, strict=True) for _ in range(n)]

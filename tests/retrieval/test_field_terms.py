@@ -17,6 +17,7 @@ from retrieval.building import Lexicon, analyse_entry
 from retrieval.field_terms import Ragged
 from retrieval.fields import Fields, Postings
 from retrieval.models import Block, Entry
+from retrieval.ranking import passage_terms
 from tests.retrieval.knowledge_files import make_folder
 
 HTTP = Entry(
@@ -35,7 +36,7 @@ HTTP = Entry(
 def test_an_entry_yields_its_names_headings_labels_and_whole_entry_counts() -> None:
     lexicon = Lexicon()
     record = analyse_entry(HTTP.path, HTTP, lexicon)
-    passages, tokens, lengths, fields = record.passages, record.tokens, record.lengths, record.fields
+    passages, lengths, fields = record.passages, record.lengths, record.fields
     terms = lexicon.terms
     assert fields.names == ("HTTP", "Hypertext protocol", "HyperText Transfer Protocol")
     decoded = [terms[i] for i in fields.name_terms.ids.tolist()]
@@ -45,7 +46,7 @@ def test_an_entry_yields_its_names_headings_labels_and_whole_entry_counts() -> N
     assert sections == analyze("Advantages") * 2
     assert fields.section_terms.lengths.tolist() == [0, 1, 1]  # the lead has no section
     assert [terms[i] for i in fields.label_terms.ids.tolist()] == analyze("Simplicity Caching")
-    whole = Counter(terms[i] for i in tokens.tolist())
+    whole = Counter(t for p in passages for t in passage_terms(p))
     counts = fields.entry_counts
     assert len(counts) == 1 and int(counts.doc_len[0]) == int(lengths.sum()) == whole.total()
     assert {terms[t]: int(n) for t, n in zip(counts.terms, counts.tf, strict=True)} == whole
