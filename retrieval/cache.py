@@ -43,7 +43,7 @@ from retrieval.cache_format import decode_records, read_arrays, write_records
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
 
 
