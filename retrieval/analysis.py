@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress
 
-from nltk.stem.snowball import SnowballStemmer
+from retrieval.snowball import SnowballStemmer
 
 _MEMO = 200_000  # words per memo: a large glossary's vocabulary, a few tens of MB at most
 _TOKEN_PATTERN = r"""
