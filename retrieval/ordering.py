@@ -9,27 +9,35 @@ entry's score; further passages keep only their own evidence. So the list
 shows the best entry's second passage (a question aimed at a section still finds it
 when the lead ranks first) and then the next entries (a wrong first guess leaves the
 right entry within the first five hits), and the scores still fall from first to last.
-Everything is numpy over the candidate passages only.
+Numpy runs over the candidate passages in a few calls; the work per shown entry (at most
+``limit`` of them) is plain Python, cheaper than numpy on arrays of ten items.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
-from retrieval.fields import Fields, entry_max, probe_mass
+from retrieval.fields import Fields, Postings
 from retrieval.index import FloatArray, IntArray
+
+BoolArray = npt.NDArray[np.bool_]
 
 FIRST_ENTRY_PASSAGES = 2
 AIMED_SHARE = 0.5  # a heading this completely named means the question aims at it
 PROMOTION_STEP = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class PassageParts:
-    """Why a passage ranked where it did: its total and the parts that made it."""
+class PassageParts(NamedTuple):
+    """Why a passage ranked where it did: its total and the parts that made it.
+
+    A named tuple rather than a frozen dataclass: a question builds up to ``limit`` of
+    them, and a frozen dataclass's ``__init__`` costs five times as much.
+    """
 
     passage: int
     score: float
@@ -49,15 +57,32 @@ class PassageWeights:
 
 
 def heading_match(fields: Fields, capped: Mapping[str, float], pids: IntArray) -> FloatArray:
-    """Per passage in ``pids``, the best share of its section's or label's idf mentioned.
+    """Per passage in sorted ``pids``, the best share of its section's or label's idf named.
 
     ``capped`` maps each query term to weight x idf with the weight capped at 1, so a
     synonym (weight 0.5) names half a heading.
     """
     best = np.zeros(len(pids), dtype=np.float64)
     for index, mass in ((fields.sections, fields.section_mass), (fields.labels, fields.label_mass)):
-        np.maximum(best, probe_mass(index, capped, pids) / mass[pids], out=best)
+        named = _named_mass(index, capped, pids)
+        if named is not None:
+            np.maximum(best, named / mass[pids], out=best)
     return best
+
+
+def _named_mass(index: Postings, capped: Mapping[str, float], pids: IntArray) -> FloatArray | None:
+    """Per passage, the summed weight of the query terms its heading holds, in query order.
+
+    None when no heading anywhere holds a query term: most questions name no section.
+    """
+    total: FloatArray | None = None
+    for term, weight in capped.items():
+        postings = index.postings(term)
+        if len(postings):
+            at = np.minimum(postings.searchsorted(pids), len(postings) - 1)
+            found = np.where(postings[at] == pids, weight, 0.0)
+            total = found if total is None else total + found
+    return total
 
 
 def order_passages(
@@ -73,92 +98,121 @@ def order_passages(
 ) -> list[PassageParts]:
     """The passages to show for ranked ``entries`` (entry number, score), best first.
 
+    ``first_entry`` (at least 1): how many passages of the best entry keep its score.
     ``named`` lists entries the question is nothing but the name of ("what is X"): their
     definition goes first whatever its score.
     """
+    if first_entry < 1:
+        raise ValueError(f"first_entry must be at least 1, not {first_entry}")
     p_docs, p_scores = passages
     if not entries or len(p_docs) == 0:
         return []
-    entry_score = np.zeros(len(fields.entry_ids), dtype=np.float64)
-    wanted = np.zeros(len(fields.entry_ids), dtype=bool)
-    for number, score in entries:
-        entry_score[number] = score
-        wanted[number] = True
-    owner = fields.passage_entry[p_docs]
-    keep = wanted[owner]
-    pids, bm25, owner = p_docs[keep], p_scores[keep], owner[keep]
+    score_of = dict(entries)
+    numbers = sorted(score_of)
+    kept, slot = _kept(fields.passage_entry[p_docs], numbers)
+    pids, bm25 = p_docs[kept], p_scores[kept]
+    if not len(pids):
+        return []
     heading = heading_match(fields, capped, pids)
-    totals = entry_score[owner] + weights.bm25 * bm25 + weights.heading * heading
-    margin = np.full(len(pids), weights.lead)
-    if named:
-        is_named = np.zeros(len(fields.entry_ids), dtype=bool)
-        is_named[list(named)] = True
-        margin[is_named[owner]] = np.inf
-    lead = _promote_definitions(
-        fields, owner=owner, pids=pids, heading=heading, totals=totals, margin=margin
-    )
-    extra = _beyond_allowance(owner, totals, pids, entries[0][0], first_entry)
+    entry = np.array([score_of[n] for n in numbers])[slot]
+    totals = entry + weights.bm25 * bm25 + weights.heading * heading
+    runs = _runs(slot, numbers)
+    margins = [np.inf if n in named else weights.lead for n in runs.numbers]
+    lead = _promote_definitions(fields, runs, margins, pids=pids, heading=heading, totals=totals)
+    full = _within_allowance(runs, slot, totals, first=(entries[0][0], first_entry))
     # A passage beyond its entry's allowance keeps only its own evidence, so the next
     # entries' best passages come before a third paragraph of the first one.
-    scores = totals - entry_score[owner] * extra
-    picked = np.lexsort((pids, -scores))[:limit]
+    scores = totals - entry
+    scores[full] = totals[full]
+    # Kept positions are in passage order: a stable sort breaks ties by passage id.
+    picked = np.argsort(-scores, kind="stable")[:limit]
+    kept_full = set(full.tolist())
     return [
-        PassageParts(
-            passage=int(pids[i]),
-            score=float(scores[i]),
-            entry=float(entry_score[owner[i]]) * (1 - int(extra[i])),
-            bm25=float(bm25[i]),
-            heading=float(heading[i]),
-            lead=bool(lead[i]),
+        PassageParts(p, s, e * (i in kept_full), b, h, i in lead)
+        for i, p, s, e, b, h in zip(
+            picked.tolist(),
+            *(column[picked].tolist() for column in (pids, scores, entry, bm25, heading)),
+            strict=True,
         )
-        for i in picked.tolist()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Runs:
+    """The kept passages of each shown entry: one run of consecutive positions per entry.
+
+    Lists in entry-number order with one item per entry (at most ``limit``), rather than
+    an object per entry: ten small objects per question cost more than their arithmetic.
+    """
+
+    numbers: list[int]  # the entries that have kept passages
+    bounds: list[int]  # entry i's passages are positions bounds[i]:bounds[i + 1]
+    starts: IntArray  # bounds[:-1], for numpy's per-run reductions
+
+
+def _kept(owner: IntArray, numbers: Sequence[int]) -> tuple[BoolArray, IntArray]:
+    """Which candidates belong to the sorted entry ``numbers``, and for each kept one,
+    its entry's position in ``numbers``."""
+    wanted = np.array(numbers, dtype=np.int64)
+    slot = np.minimum(wanted.searchsorted(owner), len(wanted) - 1)
+    kept = wanted[slot] == owner
+    return kept, slot[kept]
+
+
+def _runs(slot: IntArray, numbers: Sequence[int]) -> _Runs:
+    """The runs of the kept passages: ``slot`` (position in ``numbers`` of each kept
+    passage's entry) is non-decreasing, since an entry's passages are consecutive."""
+    edges = slot.searchsorted(np.arange(len(numbers) + 1)).tolist()
+    shown = [i for i in range(len(numbers)) if edges[i + 1] > edges[i]]
+    bounds = [edges[i] for i in shown] + [len(slot)]
+    return _Runs([numbers[i] for i in shown], bounds, np.array(bounds[:-1], dtype=np.int64))
 
 
 def _promote_definitions(
     fields: Fields,
+    runs: _Runs,
+    margins: Sequence[float],
     *,
-    owner: IntArray,
     pids: IntArray,
     heading: FloatArray,
     totals: FloatArray,
-    margin: FloatArray,
-) -> IntArray:
+) -> set[int]:
     """Put each entry's definition first among its passages when it is nearly as good.
 
     An entry's first lead paragraph takes the place of the entry's best passage when it
-    scores within ``margin`` of it, unless the question names one of the entry's sections
-    or items ("advantages of X"). Only the order inside an entry changes: the definition
-    takes the best passage's score (plus a hair), so entries keep their order. Returns
-    1 for the promoted passages (changes ``totals`` in place).
+    scores within the entry's margin of it, unless the question names one of the entry's
+    sections or items ("advantages of X"). Only the order inside an entry changes: the
+    definition takes the best passage's score (plus a hair), so entries keep their order.
+    Returns the positions of the promoted passages (changes ``totals`` in place).
+
+    The definition is an entry's first passage, so it can only be first in its run.
     """
-    entry_best = np.zeros(len(fields.entry_ids), dtype=np.float64)
-    owners, best = entry_max(owner, np.arange(len(owner)), totals)  # owner is sorted
-    entry_best[owners] = best
-    aimed = np.zeros(len(fields.entry_ids), dtype=bool)
-    aimed[owner[heading >= AIMED_SHARE]] = True
-    best_of = entry_best[owner]
-    promote = (fields.is_lead[pids] == 1) & ~aimed[owner] & (totals + margin >= best_of)
-    promote &= totals < best_of  # already first: nothing to do
-    totals[promote] = best_of[promote] + PROMOTION_STEP
-    promoted: IntArray = promote.astype(np.int64)
+    starts = runs.starts
+    best = np.maximum.reduceat(totals, starts).tolist()
+    aimed = np.maximum.reduceat(heading, starts).tolist()
+    is_lead = fields.is_lead[pids[starts]].tolist()
+    first = totals[starts].tolist()
+    promoted: set[int] = set()
+    for at, margin, top, named_heading, lead, total in zip(
+        runs.bounds[:-1], margins, best, aimed, is_lead, first, strict=True
+    ):
+        if lead == 1 and named_heading < AIMED_SHARE and total + margin >= top > total:
+            totals[at] = top + PROMOTION_STEP
+            promoted.add(at)
     return promoted
 
 
-def _beyond_allowance(
-    owner: IntArray, totals: FloatArray, pids: IntArray, first: int, first_entry: int
+def _within_allowance(
+    runs: _Runs, slot: IntArray, totals: FloatArray, *, first: tuple[int, int]
 ) -> IntArray:
-    """1 for passages past the first ``first_entry`` of the best entry or the first of
-    any other entry (each entry's own passages compared by total), else 0."""
-    order = np.lexsort((pids, -totals, owner))  # by entry, then best first
-    grouped = owner[order]
-    start = np.empty(len(grouped), dtype=bool)
-    if len(grouped):
-        start[0] = True
-        np.not_equal(grouped[1:], grouped[:-1], out=start[1:])
-    group_start = np.maximum.accumulate(np.where(start, np.arange(len(grouped)), 0))
-    within = np.arange(len(grouped)) - group_start
-    allowance = np.where(grouped == first, first_entry, 1)
-    extra = np.zeros(len(owner), dtype=np.int64)
-    extra[order] = within >= allowance
-    return extra
+    """Positions of the passages that keep their entry's score: every entry's best, and
+    the next ones of entry ``first[0]`` up to ``first[1]`` (by total, ties by passage id:
+    positions are in passage order)."""
+    order = np.lexsort((-totals, slot))  # by entry, then best first
+    best = order[runs.starts]
+    number, allowance = first
+    if allowance == 1 or number not in runs.numbers:
+        return best
+    i = runs.numbers.index(number)
+    start, stop = runs.bounds[i], runs.bounds[i + 1]
+    return np.concatenate((best, order[start + 1 : min(stop, start + allowance)]))
