@@ -9,13 +9,12 @@ so a start makes only what a question or a command actually reads.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate
 from typing import overload
 
-import numpy as np
-
 from retrieval.building import FileRecord
-from retrieval.counts import IntArray
 from retrieval.models import Entry, Passage
 
 
@@ -50,11 +49,10 @@ class PassagesView(Sequence[Passage]):
 
     def __init__(self, records: Sequence[FileRecord]) -> None:
         self._records = [r for r in records if len(r.lengths)]
-        sizes = np.asarray([len(r.lengths) for r in self._records], dtype=np.int64)
-        self._ends: IntArray = np.cumsum(sizes)
+        self._ends = list(accumulate(len(r.lengths) for r in self._records))
 
     def __len__(self) -> int:
-        return int(self._ends[-1]) if len(self._ends) else 0
+        return self._ends[-1] if self._ends else 0
 
     @overload
     def __getitem__(self, i: int) -> Passage: ...
@@ -67,8 +65,8 @@ class PassagesView(Sequence[Passage]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        at = int(np.searchsorted(self._ends, i, side="right"))
-        start = int(self._ends[at - 1]) if at else 0
+        at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
+        start = self._ends[at - 1] if at else 0
         return self._records[at].passages[i - start]
 
     def __iter__(self) -> Iterator[Passage]:

@@ -1,0 +1,36 @@
+"""A glossary's entries and passages, seen through its build records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Glossary
+from retrieval.passages import build_passages
+from tests.retrieval.knowledge_files import make_folder
+
+
+def test_passages_are_every_entry_s_passages_in_id_order_by_index_and_iteration(
+    tmp_path: Path,
+) -> None:
+    glossary = Glossary.from_folder(make_folder(tmp_path))
+    expected = build_passages(glossary.entries[e] for e in sorted(glossary.entries))
+    passages = glossary.passages
+    assert list(passages) == expected
+    assert [passages[i] for i in range(len(passages))] == expected
+    assert passages[-1] == expected[-1]
+    assert passages[1:4] == expected[1:4]
+    with pytest.raises(IndexError):
+        passages[len(passages)]
+
+
+def test_entries_map_ids_to_entries_without_copies(tmp_path: Path) -> None:
+    glossary = Glossary.from_folder(make_folder(tmp_path), cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folder(make_folder(tmp_path), cache_dir=tmp_path / "cache")
+    assert list(warm.entries) == sorted(glossary.entries)
+    assert dict(warm.entries) == dict(glossary.entries)
+    assert warm.entries["api"] is warm.entries["api"]  # made once, then kept
+    assert "nope" not in warm.entries
+    with pytest.raises(KeyError):
+        warm.entries["nope"]
