@@ -52,12 +52,26 @@ class StringTable:
         self._size = 0
         self._by_value: dict[str, int] = {}
         self._by_identity: dict[int, int] = {}
+        self._by_stored: dict[tuple[int, int], int] = {}
         self.ends = array("q")
 
     def _append(self, text: str) -> int:
-        self._size += self._out.write(text.encode("utf-8"))
+        return self._append_raw(text.encode("utf-8"))
+
+    def _append_raw(self, raw: bytes | memoryview) -> int:
+        self._size += self._out.write(raw)
         self.ends.append(self._size)
         return len(self.ends) - 1
+
+    def add_stored(self, strings: StoredStrings, index: int) -> int:
+        """The index of string ``index`` of a table read from a cache, copied as bytes."""
+        if index < 0:
+            return -1
+        key = (id(strings), index)
+        found = self._by_stored.get(key)
+        if found is None:
+            found = self._by_stored[key] = self._append_raw(strings.raw(index))
+        return found
 
     def add(self, text: str | None) -> int:
         """The index of a short, often repeated ``text``."""
@@ -126,9 +140,22 @@ def write_records(
         for record, folder in zip(records, folder_of, strict=True):
             relative = record.path.relative_to(folders[folder]).as_posix()
             problems = [[p.line, p.message, p.severity.value] for p in record.problems]
-            entry = record.entry
+            content = record.content
             meta = None
-            if entry is not None:
+            if isinstance(content, StoredContent) and not content.made:
+                # Still in a cache's columns: copy its rows, never make its objects.
+                meta = list(content.meta)
+                strings = content.strings
+                for text, section, label, line, item in content.block_rows():
+                    blocks.extend((table.add_stored(strings, text),
+                                   table.add_stored(strings, section),
+                                   table.add_stored(strings, label), line, item))  # fmt: skip
+                for section, label, text in content.passage_rows():
+                    passages.extend((table.add_stored(strings, section),
+                                     table.add_stored(strings, label),
+                                     table.add_stored(strings, text)))  # fmt: skip
+                names.extend(table.add(name) for name in record.fields.names)
+            elif (entry := content.entry) is not None:
                 meta = [entry.id, entry.title, entry.url, list(entry.aliases),
                         list(entry.tags), entry.updated, len(entry.blocks)]  # fmt: skip
                 for b in entry.blocks:
@@ -143,7 +170,7 @@ def write_records(
     write_npy(zf, "string_ends", np.frombuffer(table.ends, dtype=np.int64))
     write_npy(zf, "blocks", np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5))
     write_npy(zf, "passages", np.frombuffer(passages, dtype=np.int64).reshape(-1, 3))
-    write_npy(zf, "record_passages", np.asarray([len(r.passages) for r in records]))
+    write_npy(zf, "record_passages", np.asarray([len(r.lengths) for r in records]))
     write_npy_chunks(zf, "lengths", np.int64, [r.lengths for r in records])
     write_npy_chunks(zf, "terms", np.int32, [r.counts.terms for r in records])
     write_npy_chunks(zf, "tf", np.int32, [r.counts.tf for r in records])
@@ -214,7 +241,8 @@ def decode_records(
             p_at += count
             if checks and count:
                 checks -= 1
-                if content.passages != tuple(entry_passages(content.entry)):
+                entry = store.entry(meta, path, b_at - meta[6])  # made for the check only
+                if store.passages(entry, p0, count) != tuple(entry_passages(entry)):
                     raise ValueError("passages are made differently now")
         p1 = p_at
         doc_ptr = np.asarray(count_at[p0 : p1 + 1], dtype=np.int64) - count_at[p0]

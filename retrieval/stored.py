@@ -32,6 +32,10 @@ class StoredStrings:
     def __len__(self) -> int:
         return len(self._starts) - 1
 
+    def raw(self, i: int) -> memoryview:
+        """String ``i``'s UTF-8 bytes (i >= 0)."""
+        return self._blob[self._starts[i] : self._starts[i + 1]]
+
     def get(self, i: int) -> str | None:
         """String ``i`` (-1 is None)."""
         if i < 0:
@@ -59,6 +63,16 @@ class StoredEntries:
         self.strings = strings
         self._blocks = blocks
         self._passages = passages
+
+    def block_rows(self, first: int, count: int) -> list[list[int]]:
+        """(text, section, label, line, is_item) rows, string columns as indexes."""
+        rows: list[list[int]] = self._blocks[first : first + count].tolist()
+        return rows
+
+    def passage_rows(self, first: int, count: int) -> list[list[int]]:
+        """(section, label, text) rows, as string indexes."""
+        rows: list[list[int]] = self._passages[first : first + count].tolist()
+        return rows
 
     def entry(self, meta: Sequence[Any], path: Path, first_block: int) -> Entry:
         """The entry described by its JSON ``meta`` row, its blocks from ``first_block``."""
@@ -133,6 +147,29 @@ class StoredContent:
     @property
     def entry_id(self) -> str:
         return str(self._meta[0])
+
+    @property
+    def made(self) -> bool:
+        """Whether the entry's objects were made (then they, not the rows, are current)."""
+        return self._entry is not None
+
+    @property
+    def meta(self) -> Sequence[Any]:
+        """The cache's JSON row of the entry (id, title, url, aliases, tags, updated, blocks)."""
+        return self._meta
+
+    @property
+    def strings(self) -> StoredStrings:
+        """The string table the rows point into."""
+        return self._store.strings
+
+    def block_rows(self) -> list[list[int]]:
+        """The entry's block rows in the cache's columns."""
+        return self._store.block_rows(self._first_block, int(self._meta[6]))
+
+    def passage_rows(self) -> list[list[int]]:
+        """The entry's passage rows in the cache's columns."""
+        return self._store.passage_rows(self._first_passage, self._count)
 
     @property
     def opens_with_lead(self) -> bool:

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Glossary, cache
+from retrieval import Glossary, cache, search
+from retrieval.stored import StoredContent
 from tests.retrieval.knowledge_files import API, make_folder, parsed_files, write
 
 QUESTIONS = ["what is an api", "payment apis in fintech", "cache time to live", "mq"]
@@ -61,6 +62,32 @@ def test_only_a_changed_file_is_parsed_again(
     assert parsed == [folder / "api.md"]
     assert warm.search("exchange data", limit=1)[0].entry == "api"
     same_glossary(warm, Glossary.from_folder(folder))
+
+
+def test_rewriting_the_cache_copies_unchanged_entries_without_making_their_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    write(folder / "api.md", API.replace("talk to each other", "exchange data"))
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")  # rewrites the cache
+    untouched = [r for r in warm._sources.scans[0] if r.path.name != "api.md" and r.entry_id]
+    assert untouched and all(not r.content.made for r in untouched)
+    parsed = parsed_files(monkeypatch)
+    again = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    assert parsed == []
+    same_glossary(again, Glossary.from_folder(folder))
+
+
+def test_a_start_that_parsed_many_files_serves_them_from_the_cache_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SERVE_FROM_CACHE_AFTER", 2)
+    folder = make_folder(tmp_path)
+    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    records = [r for r in cold._sources.scans[0] if r.entry_id]
+    assert records and all(isinstance(r.content, StoredContent) for r in records)
+    same_glossary(cold, Glossary.from_folder(folder))
 
 
 def test_the_cache_is_found_under_another_spelling_of_the_folder(
