@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.fields import probe_mass
+from retrieval.ordering import heading_match
 from retrieval.query import Query
 
 if TYPE_CHECKING:
@@ -77,11 +77,18 @@ def _best_name(
             asked.update(expansion.terms)
     best, best_name = 0.0, tuple[str, ...]()
     for name in names:
-        mass = sum(idf.get(t, 0.0) for t in set(name)) or 1.0
-        share = sum(idf.get(t, 0.0) for t in set(name) if t in asked) / mass
+        share = _name_share(set(name), asked, idf)
         if share > best or (share == best and len(name) > len(best_name)):
             best, best_name = share, name
     return best, best_name
+
+
+def _name_share(terms: set[str], asked: set[str], idf: Mapping[str, float]) -> float:
+    """The share of a name's idf weight that is asked (0 without summing when none is)."""
+    named = [t for t in terms if t in asked]
+    if not named:
+        return 0.0
+    return sum(idf.get(t, 0.0) for t in named) / (sum(idf.get(t, 0.0) for t in terms) or 1.0)
 
 
 def _touching(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
@@ -157,9 +164,4 @@ def _heading_named(query: Query, fields: Fields, number: int, idf: Mapping[str, 
     """The best share of a section heading or item label of the entry that is asked."""
     own = {t: idf[t] for t in query.sequence if t in idf}
     lo, hi = int(fields.entry_passages[number]), int(fields.entry_passages[number + 1])
-    pids = np.arange(lo, hi, dtype=np.int64)
-    best = 0.0
-    for index, mass in ((fields.sections, fields.section_mass), (fields.labels, fields.label_mass)):
-        shares = probe_mass(index, own, pids) / mass[pids]
-        best = max(best, float(shares.max(initial=0.0)))
-    return best
+    return float(heading_match(fields, own, np.arange(lo, hi, dtype=np.int64)).max(initial=0.0))
