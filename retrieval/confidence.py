@@ -25,7 +25,7 @@ development questions and checked on the other (docs/quality.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,14 +77,18 @@ def _best_name(
             asked.update(expansion.terms)
     best, best_name = 0.0, tuple[str, ...]()
     for name in names:
-        share = _name_share(set(name), asked, idf)
+        share = _name_share(dict.fromkeys(name), asked, idf)
         if share > best or (share == best and len(name) > len(best_name)):
             best, best_name = share, name
     return best, best_name
 
 
-def _name_share(terms: set[str], asked: set[str], idf: Mapping[str, float]) -> float:
-    """The share of a name's idf weight that is asked (0 without summing when none is)."""
+def _name_share(terms: Collection[str], asked: set[str], idf: Mapping[str, float]) -> float:
+    """The share of a name's idf weight that is asked (0 without summing when none is).
+
+    ``terms`` are the name's distinct terms in name order: summing them in set order
+    would make the last bits, and so ties, depend on the process's hash seed.
+    """
     named = [t for t in terms if t in asked]
     if not named:
         return 0.0
