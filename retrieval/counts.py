@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -87,14 +88,48 @@ class TermCounts:
         doc_ptr = np.concatenate((np.zeros(1, dtype=np.int64), ends.astype(np.int64)))
         return cls(
             doc_ptr,
-            np.concatenate([p.terms for p in parts]),
-            np.concatenate([p.tf for p in parts]),
-            np.concatenate([p.doc_len for p in parts]),
+            joined([p.terms for p in parts]),
+            joined([p.tf for p in parts]),
+            joined([p.doc_len for p in parts]),
         )
 
     def remapped(self, mapping: Int32Array) -> TermCounts:
         """The same counts with term id ``i`` renamed ``mapping[i]``."""
         return TermCounts(self.doc_ptr, mapping[self.terms], self.tf, self.doc_len)
+
+
+def joined(parts: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The concatenation of 1-d ``parts``: a view, not a copy, when they lie end to end.
+
+    Records read from the cache are slices of one array per column, in file order, so
+    joining them back is free; at 1,000,000 passages a copy of the counts is 300 MiB.
+    """
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    whole = parts
+    parts = [p for p in parts if len(p)]  # an empty slice's address says nothing
+    if not parts:
+        return np.concatenate(whole)
+    base = parts[0].base
+    first = parts[0]
+    if (
+        isinstance(base, np.ndarray)
+        and base.ndim == 1
+        and base.flags.c_contiguous
+        and all(p.base is base and p.dtype == base.dtype and p.flags.c_contiguous for p in parts)
+    ):
+        size = base.dtype.itemsize
+        start = (first.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // size
+        at = start
+        for part in parts:
+            offset = part.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+            if offset != at * size:
+                break
+            at += len(part)
+        else:
+            view: npt.NDArray[Any] = base[start:at]
+            return view
+    return np.concatenate(whole)
 
 
 def encode_corpus(corpus: Iterable[Sequence[str]]) -> tuple[list[str], TermCounts]:

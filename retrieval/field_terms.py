@@ -18,7 +18,7 @@ from itertools import chain
 import numpy as np
 
 from retrieval.analysis import analyze
-from retrieval.counts import Int32Array, IntArray, TermCounts
+from retrieval.counts import Int32Array, IntArray, TermCounts, joined
 from retrieval.models import Passage
 from retrieval.names import entry_names
 
@@ -52,8 +52,8 @@ class Ragged:
         if not parts:
             return cls.empty()
         return cls(
-            np.concatenate([p.ids for p in parts]).astype(np.int32, copy=False),
-            np.concatenate([p.lengths for p in parts]).astype(np.int64, copy=False),
+            joined([p.ids for p in parts]).astype(np.int32, copy=False),
+            joined([p.lengths for p in parts]).astype(np.int64, copy=False),
         )
 
     def owners(self) -> IntArray:
