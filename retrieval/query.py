@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NamedTuple
 
 from retrieval.analysis import Token, analyzed_tokens, normalize
 from retrieval.spelling import Correction, Speller
@@ -34,9 +35,12 @@ QUESTION_INTENTS: dict[str, tuple[str, ...]] = {"why": ("advantag",)}
 CORRECTION_WEIGHT = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class QueryTerm:
-    """One scored term: where it came from and how much it counts."""
+class QueryTerm(NamedTuple):
+    """One scored term: where it came from and how much it counts.
+
+    A named tuple rather than a frozen dataclass: every word of every question makes
+    one, and a frozen dataclass's ``__init__`` costs five times as much.
+    """
 
     term: str
     weight: float
@@ -140,18 +144,23 @@ class QueryParser:
         self._speller = speller
         self._synonyms = synonyms
         self._filler = _phrases(filler)
-        self._names: dict[str, list[tuple[str, ...]]] = {}
-        for name in {tuple(n) for n in names if n}:
-            self._names.setdefault(name[0], []).append(name)
+        # Names are looked up by their first term and length: a common first word
+        # ("data") starts dozens of names, but only a few lengths.
+        self._names = frozenset(tuple(n) for n in names if n)
+        lengths: dict[str, set[int]] = {}
+        for name in self._names:
+            lengths.setdefault(name[0], set()).add(len(name))
+        self._name_lengths = {first: sorted(n) for first, n in lengths.items()}
 
     def parse(self, question: str) -> Query:
         """The weighted terms for ``question``."""
         text, truncated = prepare_question(question)
         normalized = normalize(text)
         found = _Found()
-        words = list(_WORD.finditer(normalized.casefold()))
-        self._resolve(analyzed_tokens(normalized), self._filler_spans(words), found)
-        expansions = self._synonyms.expand(found.kept) + self._intents(words)
+        matches = list(_WORD.finditer(normalized.casefold()))
+        words = [m.group() for m in matches]
+        self._resolve(analyzed_tokens(normalized), self._filler_spans(words, matches), found)
+        expansions = self._synonyms.expand(found.kept) + _intents(words)
         for expansion in expansions:
             for term in expansion.terms:
                 if term in self._doc_freq:
@@ -184,8 +193,10 @@ class QueryParser:
             if skip:
                 skip = False
                 continue
-            if position not in protected and any(
-                lo <= token.start and token.end <= hi for lo, hi in filler
+            if (
+                filler
+                and position not in protected
+                and any(lo <= token.start and token.end <= hi for lo, hi in filler)
             ):
                 found.dropped.append(token.word)
                 continue
@@ -214,22 +225,15 @@ class QueryParser:
         """Positions of terms that spell out an entry name ("product manager")."""
         positions: set[int] = set()
         for i, term in enumerate(terms):
-            for name in self._names.get(term, ()):
-                if tuple(terms[i : i + len(name)]) == name:
-                    positions.update(range(i, i + len(name)))
+            for length in self._name_lengths.get(term, ()):
+                if i + length <= len(terms) and tuple(terms[i : i + length]) in self._names:
+                    positions.update(range(i, i + length))
         return positions
 
-    def _intents(self, matches: Sequence[re.Match[str]]) -> list[Expansion]:
-        """Section intents carried by question words that analysis drops as stopwords."""
-        found = []
-        for word in dict.fromkeys(m.group() for m in matches):
-            if word in QUESTION_INTENTS:
-                found.append(Expansion((word,), QUESTION_INTENTS[word]))
-        return found
-
-    def _filler_spans(self, matches: Sequence[re.Match[str]]) -> list[tuple[int, int]]:
-        """Character spans of filler phrases among the question's plain words."""
-        words = [m.group() for m in matches]
+    def _filler_spans(
+        self, words: Sequence[str], matches: Sequence[re.Match[str]]
+    ) -> list[tuple[int, int]]:
+        """Character spans of filler phrases among the question's plain ``words``."""
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(words):
@@ -240,3 +244,10 @@ class QueryParser:
                     break
             i += 1
         return spans
+
+
+def _intents(words: Sequence[str]) -> list[Expansion]:
+    """Section intents carried by question words that analysis drops as stopwords."""
+    return [
+        Expansion((w,), QUESTION_INTENTS[w]) for w in dict.fromkeys(words) if w in QUESTION_INTENTS
+    ]
