@@ -125,7 +125,7 @@ def order_passages(
     scores = totals - entry
     scores[full] = totals[full]
     # Kept positions are in passage order: a stable sort breaks ties by passage id.
-    picked = np.argsort(-scores, kind="stable")[:limit]
+    picked = (-scores).argsort(kind="stable")[:limit]
     kept_full = set(full.tolist())
     return [
         PassageParts(p, s, e * (i in kept_full), b, h, i in lead)

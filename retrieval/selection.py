@@ -93,11 +93,11 @@ def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions
     lo, hi = p.span(term)
     docs, tf_part = p.docs[lo:hi], p.tf_part[lo:hi]
     if hi - lo < len(cands):
-        at = np.minimum(np.searchsorted(cands, docs), len(cands) - 1)
+        at = np.minimum(cands.searchsorted(docs), len(cands) - 1)
         held = cands[at] == docs
         return at[held], p.idf[term] * tf_part[held]
-    at = np.minimum(np.searchsorted(docs, cands), hi - lo - 1)
-    hit = np.flatnonzero(docs[at] == cands)
+    at = np.minimum(docs.searchsorted(cands), hi - lo - 1)
+    hit = (docs[at] == cands).nonzero()[0]
     return hit, p.idf[term] * tf_part[at[hit]]
 
 
