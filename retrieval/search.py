@@ -38,7 +38,6 @@ from retrieval.termlists import PassageTerms
 logger = logging.getLogger(__name__)
 
 IDF_FLOOR = 0.05
-SERVE_FROM_CACHE_AFTER = 500  # files parsed by one start: then reload them from the cache
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -139,20 +138,15 @@ class Glossary:
         ]
         records = tuple(s.records for s in scans)
         reread = sum(len(s.reread) for s in scans)
-        if directory is not None and (cached is None or reread or _removed(previous, scans)):
+        from_cache = cached is not None
+        if directory is not None and (not from_cache or reread or _removed(previous, scans)):
             cache.save(directory, folders, records, lexicon)
-            if reread >= SERVE_FROM_CACHE_AFTER:
-                # Many files were just parsed: serve from the compact columns written a
-                # moment ago, and let the parsed objects go (a third of a cold build's peak).
-                fresh = cache.load(directory, folders)
-                if fresh is not None:
-                    lexicon, records = fresh.lexicon, fresh.records
         sources = _Sources(folders, records, lexicon, directory)
         glossary = cls._from_sources(sources, started)
         logger.info(
             "glossary built in %.2f s: %d entries, %d passages, %d file(s) parsed%s",
             glossary.build_seconds, len(glossary.entries), len(glossary.passages), reread,
-            " (others from the cache)" if cached else "",
+            " (others from the cache)" if from_cache else "",
         )  # fmt: skip
         return glossary
 

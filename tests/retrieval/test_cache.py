@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Glossary, cache, search
-from retrieval.stored import StoredContent
+from retrieval import Glossary, cache
 from tests.retrieval.knowledge_files import API, make_folder, parsed_files, write
 
 QUESTIONS = ["what is an api", "payment apis in fintech", "cache time to live", "mq"]
@@ -77,17 +76,6 @@ def test_rewriting_the_cache_copies_unchanged_entries_without_making_their_objec
     again = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
     assert parsed == []
     same_glossary(again, Glossary.from_folder(folder))
-
-
-def test_a_start_that_parsed_many_files_serves_them_from_the_cache_it_wrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "SERVE_FROM_CACHE_AFTER", 2)
-    folder = make_folder(tmp_path)
-    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
-    records = [r for r in cold._sources.scans[0] if r.entry_id]
-    assert records and all(isinstance(r.content, StoredContent) for r in records)
-    same_glossary(cold, Glossary.from_folder(folder))
 
 
 def test_the_cache_is_found_under_another_spelling_of_the_folder(
