@@ -24,6 +24,13 @@ from retrieval.models import Block, Entry, Problem, Severity
 KNOWN_KEYS = frozenset({"title", "url", "aliases", "tags", "updated"})
 _FENCE = "---"
 _LABEL_SEPARATORS = ":—–-"
+_LABEL_ENDS = tuple(_LABEL_SEPARATORS)
+_LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
+_CODE = frozenset({"fence", "code_block"})
+# Inline tokens that carry text: links keep their text (their own text tokens), images
+# their alt text, and line breaks become spaces; markup and inline HTML are dropped.
+_AS_CONTENT = frozenset({"text", "code_inline", "image"})
+_KEPT = _AS_CONTENT | {"softbreak", "hardbreak"}
 _markdown = MarkdownIt("commonmark")
 
 
@@ -260,25 +267,23 @@ def parse_body(body: str, *, first_line: int = 1) -> list[Block]:
     tokens = _markdown.parse(body)
     blocks: list[Block] = []
     section: str | None = None
-    i = 0
-    while i < len(tokens):
+    i, end = 0, len(tokens)
+    while i < end:
         token = tokens[i]
-        if token.type == "heading_open":
-            text = _inline_text(tokens[i + 1])
-            if token.tag == "h2" or (token.tag == "h1" and section is None and blocks):
-                section = text or None
-            i += 3
-            continue
-        if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
-            i = _read_list(tokens, i, section, first_line, blocks)
-            continue
-        if token.type == "paragraph_open":
+        kind = token.type
+        if kind == "paragraph_open":
             text = _inline_text(tokens[i + 1])
             if text:
                 blocks.append(Block(section, text, _line(token, first_line)))
             i += 3
-            continue
-        i += 1
+        elif kind == "heading_open":
+            if token.tag == "h2" or (token.tag == "h1" and section is None and blocks):
+                section = _inline_text(tokens[i + 1]) or None
+            i += 3
+        elif kind in _LIST_OPEN and token.level == 0:
+            i = _read_list(tokens, i, section, first_line, blocks)
+        else:
+            i += 1
     return blocks
 
 
@@ -290,32 +295,33 @@ def _read_list(
     tokens: list[Token], start: int, section: str | None, first_line: int, blocks: list[Block]
 ) -> int:
     """Read a top-level list: each top-level item becomes one block, nested items join it."""
-    close = tokens[start].type.replace("_open", "_close")
+    opening = tokens[start].type
+    closing = opening.replace("_open", "_close")
+    item_level = tokens[start].level + 1
     depth = 0
-    i = start
     item_parts: list[tuple[str | None, str]] = []
     item_line = first_line
-    while i < len(tokens):
+    for i in range(start, len(tokens)):
         token = tokens[i]
-        if token.type == tokens[start].type:
-            depth += 1
-        elif token.type == close:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif token.type == "list_item_open" and token.level == tokens[start].level + 1:
-            item_parts = []
-            item_line = _line(token, first_line)
-        elif token.type == "list_item_close" and token.level == tokens[start].level + 1:
-            _append_item(item_parts, section, item_line, blocks)
-        elif token.type == "inline":
+        kind = token.type
+        if kind == "inline":
             item_parts.append(
                 _split_label(token) if not item_parts else (None, _inline_text(token))
             )
-        elif token.type in ("fence", "code_block"):
+        elif kind == opening:
+            depth += 1
+        elif kind == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif kind == "list_item_open" and token.level == item_level:
+            item_parts = []
+            item_line = _line(token, first_line)
+        elif kind == "list_item_close" and token.level == item_level:
+            _append_item(item_parts, section, item_line, blocks)
+        elif kind in _CODE:
             item_parts.append((None, token.content.strip()))
-        i += 1
-    return i
+    return len(tokens)
 
 
 def _append_item(
@@ -335,11 +341,11 @@ def _split_label(inline: Token) -> tuple[str | None, str]:
     if len(children) >= 3 and children[0].type == "strong_open":
         close = next((k for k, c in enumerate(children) if c.type == "strong_close"), None)
         if close is not None:
-            label = _render_inline(children[1:close]).strip()
-            rest = _render_inline(children[close + 1 :]).strip()
-            if label.endswith(tuple(_LABEL_SEPARATORS)):
+            label = _plain_text(children[1:close])
+            rest = _plain_text(children[close + 1 :])
+            if label.endswith(_LABEL_ENDS):
                 label = label[:-1].strip()
-            elif rest[:1] in _LABEL_SEPARATORS:
+            elif rest[:1] in _LABEL_SEPARATORS:  # an empty rest too: the label stays
                 rest = rest[1:].strip()
             else:
                 label = ""
@@ -349,19 +355,16 @@ def _split_label(inline: Token) -> tuple[str | None, str]:
 
 
 def _inline_text(inline: Token) -> str:
-    return _render_inline(inline.children or []).strip()
+    return _plain_text(inline.children or [])
 
 
-def _render_inline(children: list[Token]) -> str:
-    """Plain text of inline tokens: link text without URLs, code as its content."""
-    out: list[str] = []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            out.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif child.type == "image":
-            out.append(child.content)
-        elif child.type in ("html_inline",):
-            continue
-    return re.sub(r"\s+", " ", "".join(out))
+def _plain_text(children: list[Token]) -> str:
+    """Plain text of inline tokens: link text without URLs, code as its content.
+
+    Whitespace runs become one space and the ends are trimmed (``str.split`` and the
+    ``\\s`` of ``re`` agree on what whitespace is).
+    """
+    if len(children) == 1 and children[0].type == "text":  # a plain paragraph or heading
+        return " ".join(children[0].content.split())
+    parts = [c.content if c.type in _AS_CONTENT else " " for c in children if c.type in _KEPT]
+    return " ".join("".join(parts).split())
