@@ -4,10 +4,11 @@ rank-bm25 scores every passage for every query term in a Python loop, which cost
 O(passages) per query. Here the index is an inverted file in numpy arrays (CSR layout:
 ``indptr`` per term into ``docs`` and ``tf_part``), so a query touches only the postings
 of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
-per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is
-precomputed; at query time it is multiplied by the term's idf and added per passage in
-query-term order, which is the same arithmetic, in the same order, as
-``BM25Okapi.get_scores`` and therefore gives the same floating-point results.
+per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is computed
+for a term the first time a question uses it, and kept; it is multiplied by the term's
+idf and added per passage in query-term order, which is the same arithmetic, in the
+same order, as ``BM25Okapi.get_scores`` and therefore gives the same floating-point
+results. A build (or a reload, where ``avgdl`` moves every factor) only sorts postings.
 
 idf follows rank-bm25 too: ``log(N - n + 0.5) - log(n + 0.5)`` (with ``math.log``), and a
 negative idf is replaced by ``epsilon * average_idf``, the average summed in the order
@@ -24,8 +25,9 @@ vectorised passes (scipy turns the passage-major counts into term-major postings
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +38,6 @@ from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
-_CHUNK = 1 << 18  # postings per step: bounded temporaries, few numpy calls
 
 __all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
 
@@ -108,16 +109,25 @@ class BM25Index:
         self._docs: Int32Array = by_term.indices.astype(np.int32, copy=False)
         position = by_term.data
         del by_term
-        self._tf_part = self._tf_parts(counts, position)
         self.idf = self._compute_idf(first_seen=position[self._indptr[:-1]])
         self.idf_floor = idf_floor
         self._ranking_idf = self.idf if idf_floor is None else np.maximum(self.idf, idf_floor)
-        self._max_tf_part = (
-            np.maximum.reduceat(self._tf_part, self._indptr[:-1])
-            if len(self.doc_freq)
-            else np.zeros(0, dtype=np.float64)
+        # Each term's BM25 factors, bound and seeds are made the first time a question
+        # uses the term (``_prepare``): a build or a reload only sorts the postings.
+        narrow = np.uint8 if len(counts.tf) == 0 or int(counts.tf.max()) < 256 else np.int32
+        self._tf: npt.NDArray[np.integer[Any]] = counts.tf[position].astype(narrow)
+        del position
+        k1, b = params.k1, params.b
+        # Per passage: k1 * (1 - b + b * doc_len / avgdl), as rank-bm25 computes it.
+        self._norm: FloatArray = np.asarray(
+            k1 * (1 - b + b * self.doc_len / self.avgdl) if n else [], dtype=np.float64
         )
-        seed_ptr, seed_docs = self._top_docs(SEED_DOCS)
+        self._tf_part: FloatArray = np.empty(len(self._docs), dtype=np.float64)
+        self._max_tf_part: FloatArray = np.zeros(len(self.doc_freq), dtype=np.float64)
+        seed_ptr = np.zeros(len(self.doc_freq) + 1, dtype=np.int64)
+        np.cumsum(np.minimum(self.doc_freq, SEED_DOCS), out=seed_ptr[1:])
+        self._seed_docs: Int32Array = np.empty(int(seed_ptr[-1]), dtype=np.int32)
+        self._ready = bytearray(len(self.doc_freq))
         self._postings = Postings(
             indptr=self._indptr,
             docs=self._docs,
@@ -125,23 +135,36 @@ class BM25Index:
             idf=self._ranking_idf,
             max_tf_part=self._max_tf_part,
             seed_ptr=seed_ptr,
-            seed_docs=seed_docs,
+            seed_docs=self._seed_docs,
             n_docs=n,
         )
 
-    def _tf_parts(self, counts: TermCounts, position: IntArray) -> FloatArray:
-        """rank-bm25's per-passage factor, for every posting, in bounded-memory chunks."""
-        k1, b = self.params.k1, self.params.b
-        out = np.empty(len(position), dtype=np.float64)
-        if not self.corpus_size:
-            return out
-        # Per passage first: k1 * (1 - b + b * doc_len / avgdl), as rank-bm25 computes it.
-        norm = k1 * (1 - b + b * self.doc_len / self.avgdl)
-        for lo in range(0, len(position), _CHUNK):
-            hi = min(lo + _CHUNK, len(position))
-            tf = counts.tf[position[lo:hi]].astype(np.float64)
-            out[lo:hi] = tf * (k1 + 1) / (tf + norm[self._docs[lo:hi]])
-        return out
+    def _prepare(self, term_ids: Iterable[int]) -> None:
+        """Make the factors, bound and seeds of the terms that do not have them yet.
+
+        rank-bm25's factor ``tf * (k1 + 1) / (tf + norm)`` per posting, the same
+        arithmetic as ``get_scores``; the bound is its largest value; the seeds are the
+        ``SEED_DOCS`` passages with the largest factors. Writing the same values twice
+        (two threads on one new term) is harmless, and a term is marked ready only after.
+        """
+        ready = self._ready
+        for t in term_ids:
+            if ready[t]:
+                continue
+            lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
+            k1 = self.params.k1
+            tf = self._tf[lo:hi].astype(np.float64)
+            docs = self._docs[lo:hi]
+            factors = tf * (k1 + 1) / (tf + self._norm[docs])
+            self._tf_part[lo:hi] = factors
+            self._max_tf_part[t] = factors.max()
+            at = int(self._postings.seed_ptr[t])
+            if hi - lo <= SEED_DOCS:
+                self._seed_docs[at : at + hi - lo] = docs
+            else:
+                best = np.argpartition(factors, hi - lo - SEED_DOCS)[-SEED_DOCS:]
+                self._seed_docs[at : at + SEED_DOCS] = np.sort(docs[best])
+            ready[t] = 1
 
     def _compute_idf(self, first_seen: IntArray) -> FloatArray:
         """rank-bm25's ``BM25Okapi._calc_idf``, summed in its first-seen term order."""
@@ -157,22 +180,6 @@ class BM25Index:
             idf_sum = float(np.cumsum(idf[np.argsort(first_seen, kind="stable")])[-1])
             idf[idf < 0] = self.params.epsilon * (idf_sum / len(idf))
         return idf
-
-    def _top_docs(self, per_term: int) -> tuple[IntArray, Int32Array]:
-        """Per term, up to ``per_term`` passages with its highest tf part (pruning seeds)."""
-        sizes = np.minimum(self.doc_freq, per_term)
-        ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=ptr[1:])
-        docs = np.empty(int(ptr[-1]), dtype=np.int32)
-        small = self.doc_freq <= per_term
-        # Short postings are their own seeds; long ones keep their best ``per_term``.
-        mask = np.repeat(small, self.doc_freq)
-        docs[np.repeat(small, sizes)] = self._docs[mask]
-        for t in np.flatnonzero(~small).tolist():
-            lo, hi = self._indptr[t], self._indptr[t + 1]
-            best = np.argpartition(self._tf_part[lo:hi], hi - lo - per_term)[-per_term:]
-            docs[ptr[t] : ptr[t + 1]] = np.sort(self._docs[lo:hi][best])
-        return ptr, docs
 
     def __len__(self) -> int:
         return self.corpus_size
@@ -224,6 +231,7 @@ class BM25Index:
         """
         parts = [(t, 1.0) for t in terms] if terms is not None else []
         parts += [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
+        self._prepare(t for t, _ in parts)
         idf, docs, tfp, ptr = self._ranking_idf, self._docs, self._tf_part, self._indptr
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
@@ -256,8 +264,10 @@ class BM25Index:
         term_ids = self._term_ids(query)
         if k <= 0 or not term_ids:
             return []
+        self._prepare(term_ids)
         return top_k_pruned(self._postings, term_ids, k)
 
     def exact_scores(self, passages: Int32Array, term_ids: Sequence[int]) -> FloatArray:
         """rank-bm25 scores of the sorted ``passages`` for a query of term ids."""
+        self._prepare(term_ids)
         return exact_scores(self._postings, passages, term_ids)
