@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -162,3 +163,22 @@ def test_top_k_skips_postings_without_falling_back_to_scoring_everything(
     monkeypatch.setattr("retrieval.selection.exhaustive", scoring_everything)
     for query, top in expected.items():
         assert index.top_k(list(query), 10) == top
+
+
+def test_answers_do_not_depend_on_which_questions_came_first_or_on_threads(
+    corpus: list[list[str]],
+) -> None:
+    """A term's factors are made on first use: order and concurrency must not show."""
+    queries = zipf_queries(80, seed=5)
+    first = BM25Index(corpus)
+    forward = [first.top_k(q, 10) for q in queries]
+    second = BM25Index(corpus)
+    backward = [second.top_k(q, 10) for q in reversed(queries)][::-1]
+    assert forward == backward
+    third = BM25Index(corpus)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(lambda q: third.top_k(q, 10), queries))
+    assert threaded == forward
+    assert [third.get_scores(q).tolist() for q in queries[:5]] == [
+        first.get_scores(q).tolist() for q in queries[:5]
+    ]
