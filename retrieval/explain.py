@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from retrieval.index import BM25Index
 from retrieval.models import Passage
 from retrieval.ranking import NAMED_ONLY, Ranker, Ranking
@@ -56,13 +54,7 @@ def explain_lines(ranking: Ranking, ranker: Ranker) -> list[str]:
 
 def matched_terms(index: BM25Index, terms: Sequence[str], passage: int) -> list[str]:
     """The query terms that occur in one passage."""
-    found = []
-    for term in terms:
-        docs = index.postings(term)
-        at = int(np.searchsorted(docs, passage))
-        if at < len(docs) and int(docs[at]) == passage:
-            found.append(term)
-    return found
+    return [term for term in terms if index.contains(term, passage)]
 
 
 def _heading(passage: Passage) -> str:
