@@ -42,16 +42,9 @@ SAMPLE_FACTOR = 8
 def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
     """BM25 scores of ``index``'s documents for terms with weights (weight 1 = rank-bm25).
 
-    Sums per term with ``bincount`` (``_accumulate``), in ``weights`` order.
+    Summed per document in ``weights`` order, in one call on the index.
     """
-    docs_parts: list[IntArray] = []
-    score_parts: list[FloatArray] = []
-    for term, weight in weights.items():
-        if term in index.vocabulary:
-            docs, scores = index.score((term,))
-            docs_parts.append(docs)
-            score_parts.append(scores * weight)
-    return _accumulate(docs_parts, score_parts, len(index))
+    return index.weighted_scores(weights)
 
 
 class Postings:
@@ -301,6 +294,7 @@ class EntryTerms(Sequence[frozenset[str]]):
     def __init__(self, terms: Sequence[str], counts: TermCounts) -> None:
         self._terms = terms
         self._counts = counts
+        self._made: dict[int, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -312,9 +306,12 @@ class EntryTerms(Sequence[frozenset[str]]):
     def __getitem__(self, i: int | slice) -> frozenset[str] | list[frozenset[str]]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        ptr, terms = self._counts.doc_ptr, self._terms
-        ids = self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
-        return frozenset(terms[t] for t in ids)
+        found = self._made.get(i)
+        if found is None:  # made once per entry a question reaches, then kept
+            ptr, terms = self._counts.doc_ptr, self._terms
+            ids = self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
+            found = self._made[i] = frozenset([terms[t] for t in ids])
+        return found
 
 
 def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:
