@@ -240,13 +240,20 @@ class BM25Index:
             lo, hi = ptr[t], ptr[t + 1]
             scores = idf[t] * tfp[lo:hi] + 0.0
             return docs[lo:hi].astype(np.int64), scores if w == 1.0 else scores * w
-        total = np.zeros(self.corpus_size, dtype=np.float64)
-        for t, w in parts:
-            lo, hi = ptr[t], ptr[t + 1]
-            contribution = idf[t] * tfp[lo:hi]
-            np.add.at(total, docs[lo:hi], contribution if w == 1.0 else contribution * w)
-        found = distinct(np.concatenate([docs[ptr[t] : ptr[t + 1]] for t, _ in parts]), len(total))
-        return found.astype(np.int64), total[found]
+        spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
+        matched = np.concatenate([docs[lo:hi] for lo, hi in spans])
+        values = np.concatenate([
+            idf[t] * tfp[lo:hi] if w == 1.0 else idf[t] * tfp[lo:hi] * w
+            for (t, w), (lo, hi) in zip(parts, spans, strict=True)
+        ])  # fmt: skip
+        found = distinct(matched, self.corpus_size)
+        # bincount adds in array order, i.e. term after term per passage: rank-bm25's sum.
+        if self.corpus_size <= 8 * len(matched) + 4096:
+            sums = np.bincount(matched, weights=values, minlength=self.corpus_size)[found]
+        else:  # a long index: sum per distinct passage instead of over all of them
+            at = np.searchsorted(found, matched)
+            sums = np.bincount(at, weights=values, minlength=len(found))
+        return found.astype(np.int64), sums.astype(np.float64, copy=False)
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Dense scores for every passage, the shape of ``BM25Okapi.get_scores``."""
