@@ -196,28 +196,27 @@ class Ranker:
         combined[named_at] += w.name_match * best  # one name match per entry: no repeats
         at = np.sort(best_positions(combined, CANDIDATE_ENTRIES))
         candidates = e_docs[at]
-        named = np.zeros(len(candidates), dtype=np.float64)
-        hit = np.searchsorted(named_at, at)
-        ok = hit < len(named_at)
-        ok[ok] = named_at[hit[ok]] == at[ok]
-        named[ok] = best[hit[ok]]
-        entry_bm25 = entry_bm25[at]
         p_docs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
-        owners, best = entry_max(f.passage_entry, p_docs, p_scores)
-        best_passage = np.zeros(len(candidates), dtype=np.float64)
-        best_passage[np.searchsorted(candidates, owners)] = best
-        parts = np.vstack([entry_bm25, best_passage, named])
-        factors = np.asarray([w.entry, w.best_passage, w.name_match])
-        # A question that is exactly an entry's name asks for that entry.
-        totals = factors @ parts + w.exact_name * (named >= NAMED_ONLY)
-        columns = parts.T.tolist()
-        entries = [
-            EntryParts(f.entry_ids[int(candidates[i])], float(totals[i]), *columns[i])
-            for i in best_positions(totals, min(depth, ENTRY_DEPTH)).tolist()
-        ]
-        return entries, (p_docs, p_scores)
+        owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
+        # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
+        name_of_pos = dict(zip(named_at.tolist(), best.tolist(), strict=True))
+        passage_of = dict(zip(owners.tolist(), best_p.tolist(), strict=True))
+        rows: list[tuple[float, int, EntryParts]] = []
+        for i, (pos, entry, bm25) in enumerate(
+            zip(at.tolist(), candidates.tolist(), entry_bm25[at].tolist(), strict=True)
+        ):
+            named = name_of_pos.get(pos, 0.0)
+            best_passage = passage_of.get(entry, 0.0)
+            total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
+            if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
+                total += w.exact_name
+            rows.append(
+                (-total, i, EntryParts(f.entry_ids[entry], total, bm25, best_passage, named))
+            )
+        rows.sort(key=lambda row: (row[0], row[1]))
+        return [row[2] for row in rows[: min(depth, ENTRY_DEPTH)]], (p_docs, p_scores)
 
     def _name_match(self, query: Query) -> tuple[IntArray, FloatArray]:
         """Per entry, how completely the question spells out one of its names (0..1).
