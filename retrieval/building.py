@@ -93,6 +93,9 @@ class Content(Protocol):
     def opens_with_lead(self) -> bool:
         """Whether the first passage is the lead (the definition)."""
 
+    def passage(self, i: int) -> Passage:
+        """Passage ``i`` alone (a hit needs one passage, not the whole entry)."""
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Parsed:
@@ -108,6 +111,9 @@ class Parsed:
     @property
     def opens_with_lead(self) -> bool:
         return bool(self.passages) and self.passages[0].section is None
+
+    def passage(self, i: int) -> Passage:
+        return self.passages[i]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -143,7 +143,8 @@ def decide(
     """Evidence for the best entry, and whether it answers the question."""
     best = entries[0]
     number = fields.entry_number[best.entry]
-    covered = _covered(query, fields.entry_terms[number])
+    asked = [*query.sequence, *(t for e in query.expansions for t in e.terms)]
+    covered = _covered(query, fields.entry_terms.holding(number, asked))
     own = dict.fromkeys(query.sequence)
     weight = {t: idf.get(t, max_idf) for t in own}
     total = sum(weight.values())

@@ -21,7 +21,7 @@ entries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -259,7 +259,7 @@ class Fields:
         self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
         entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
         self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR)
-        self.entry_terms = EntryTerms(terms, entry_counts)
+        self.entry_terms = EntryTerms(terms, entry_counts, term_ids)
         self.name_text = [name for p in used for name in p.names]
         name_docs = Ragged.concatenate([p.name_terms for p in used])
         per_name = [len(p.names) for p in used]
@@ -291,10 +291,21 @@ class Fields:
 class EntryTerms(Sequence[frozenset[str]]):
     """Per entry number, the set of its terms, decoded from the entry counts when asked."""
 
-    def __init__(self, terms: Sequence[str], counts: TermCounts) -> None:
+    def __init__(
+        self, terms: Sequence[str], counts: TermCounts, term_ids: Mapping[str, int]
+    ) -> None:
         self._terms = terms
         self._counts = counts
+        self._term_ids = term_ids
         self._made: dict[int, frozenset[str]] = {}
+
+    def holding(self, number: int, terms: Iterable[str]) -> frozenset[str]:
+        """Which of ``terms`` entry ``number`` holds: a question asks about a handful, so
+        this compares ids instead of decoding the entry's hundreds of terms."""
+        ptr = self._counts.doc_ptr
+        row = set(self._counts.terms[int(ptr[number]) : int(ptr[number + 1])].tolist())
+        ids = self._term_ids
+        return frozenset(t for t in terms if ids.get(t, -1) in row)
 
     def __len__(self) -> int:
         return len(self._counts)

@@ -67,7 +67,7 @@ class PassagesView(Sequence[Passage]):
             raise IndexError(i)
         at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
         start = self._ends[at - 1] if at else 0
-        return self._records[at].passages[i - start]
+        return self._records[at].content.passage(i - start)
 
     def __iter__(self) -> Iterator[Passage]:
         for record in self._records:

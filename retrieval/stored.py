@@ -102,6 +102,14 @@ class StoredEntries:
             Passage(e_id, title, get(s), get(lb), get(t) or "", url, aliases) for s, lb, t in rows
         )
 
+    def passage(self, meta: Sequence[Any], row: int) -> Passage:
+        """Passage row ``row`` of the entry described by ``meta``, made on its own."""
+        section, label, text = self._passages[row].tolist()
+        get = self.strings.get
+        entry_id, title, url, aliases = meta[0], meta[1], meta[2], meta[3]
+        return Passage(str(entry_id), str(title), get(section), get(label), get(text) or "",
+                       url, tuple(aliases))  # fmt: skip
+
     def opens_with_lead(self, first: int) -> bool:
         """Whether passage row ``first`` has no section (it is in the lead)."""
         return int(self._passages[first, 0]) < 0
@@ -147,6 +155,13 @@ class StoredContent:
     @property
     def entry_id(self) -> str:
         return str(self._meta[0])
+
+    def passage(self, i: int) -> Passage:
+        if self._passages is not None:
+            return self._passages[i]
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        return self._store.passage(self._meta, self._first_passage + i)
 
     @property
     def made(self) -> bool:

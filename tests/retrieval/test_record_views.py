@@ -34,3 +34,12 @@ def test_entries_map_ids_to_entries_without_copies(tmp_path: Path) -> None:
     assert "nope" not in warm.entries
     with pytest.raises(KeyError):
         warm.entries["nope"]
+
+
+def test_a_cached_passage_is_made_alone_without_making_its_entry(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    assert [warm.passages[i] for i in range(len(warm.passages))] == list(cold.passages)
+    records = [r for r in warm._sources.scans[0] if r.entry_id]
+    assert records and not any(r.content.made for r in records)
