@@ -10,11 +10,12 @@ tokenizer at query time is the classic silent relevance bug. The steps are:
 4. Case folding and a stopword list shipped in ``data/stopwords.txt``.
 5. nltk's Snowball stemmer (pure code, no downloaded data).
 
-Analysis is most of the Python work of a cold build, and a glossary says the same words
-over and over, so every rule that looks at one word is memoised per surface form
-(``_pieces``, ``_term``): a known word costs one dictionary look-up. ``analyze`` (index
-terms only) and ``analyzed_tokens`` (with offsets, for questions and highlighting) run
-those same memoised rules and the same compound join; only their bookkeeping differs.
+Analysis was most of the Python work of a cold build, and a glossary says the same words
+over and over, so the rules are memoised: per raw token (``_pieces``), per word
+(``_term``) and per whitespace-separated chunk of text (``_chunk``); a known chunk costs
+one dictionary look-up. ``analyze`` (index terms only) and ``analyzed_tokens`` (with
+offsets, for questions and highlighting) run those same rules and the same compound
+join; only their bookkeeping differs, and tests hold them equal.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress
+from operator import itemgetter
+from typing import NamedTuple
 
 from retrieval.snowball import SnowballStemmer
 
@@ -37,13 +40,6 @@ _TOKEN_PATTERN = r"""
     (?:\+\+|\#(?![\w]))?                # C++, C#
     """
 _TOKEN = re.compile(_TOKEN_PATTERN, re.VERBOSE)
-# No token holds, or looks around at, a character outside these runs, so the tokens of a
-# text are those of its runs taken one by one; and a run ("end.", "C++") recurs like a
-# word, so each is tokenized once (``_run_words``). On ASCII text, ASCII classes mean the
-# same and match faster.
-_RUN_PATTERN = r"[\w.'’+#\-]+"
-_RUN = re.compile(_RUN_PATTERN)
-_ASCII_RUN = re.compile(_RUN_PATTERN, re.ASCII)
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": ""})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _APOSTROPHES = re.compile(r"['’]")
@@ -151,12 +147,6 @@ def _pieces(raw: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, len(raw), word) for word in _surface_words(raw))
 
 
-@lru_cache(maxsize=_MEMO)
-def _run_words(run: str) -> tuple[str, ...]:
-    """The words of every token in one run of token characters, without their spans."""
-    return tuple(word for raw in _TOKEN.findall(run) for _, _, word in _pieces(raw))
-
-
 def tokenize(text: str) -> Iterator[Token]:
     """Yield surface tokens of normalised text, hyphenated words already resolved."""
     for match in _TOKEN.finditer(text):
@@ -194,14 +184,46 @@ def analyzed_tokens(text: str) -> list[tuple[Token, str]]:
     return [(tok, term) for tok in tokens if (term := _term(tok.word)) is not None]
 
 
-def analyze(text: str) -> list[str]:
-    """Turn a document or a question into index terms (the one analysis function).
+class _Chunk(NamedTuple):
+    """What one whitespace-separated piece of text ("end.", "(C++)") stands for."""
 
-    The terms of ``analyzed_tokens``, without building a ``Token`` per word.
-    """
-    text = normalize(text)
-    runs = (_ASCII_RUN if text.isascii() else _RUN).findall(text)
-    words = list(chain.from_iterable(map(_run_words, runs)))
+    words: tuple[str, ...]  # before compounds are joined across chunks
+    terms: tuple[str, ...]  # of the chunk alone
+    first: str  # its first word ("" when it has none)
+    open_end: bool  # its last word may start a compound with the next chunk's first
+
+
+# Field getters by position: mapped over every chunk, faster than by name.
+_WORDS, _TERMS, _FIRST, _OPEN_END = (itemgetter(i) for i in range(len(_Chunk._fields)))
+
+
+@lru_cache(maxsize=_MEMO)
+def _chunk(chunk: str) -> _Chunk:
+    """Analyse one chunk: no token holds whitespace or looks past it (the lookarounds of
+    ``_TOKEN`` see a space and the end of the text alike), so a text's tokens are its
+    chunks' tokens, and a chunk recurs like a word does."""
+    words = tuple(word for raw in _TOKEN.findall(chunk) for _, _, word in _pieces(raw))
+    if not words:
+        return _Chunk((), (), "", False)
+    return _Chunk(words, tuple(_terms(list(words))), words[0], words[-1] in _COMPOUND_HEADS)
+
+
+def _terms(words: list[str]) -> list[str]:
+    """Index terms of consecutive words: compounds joined, stopwords dropped, stems."""
     for i in reversed(_compound_starts(words)):
         words[i : i + 2] = [words[i] + words[i + 1]]
     return [term for term in map(_term, words) if term is not None]
+
+
+def analyze(text: str) -> list[str]:
+    """Turn a document or a question into index terms (the one analysis function).
+
+    The terms of ``analyzed_tokens``, put together from memoised chunks: a chunk's own
+    terms, unless a compound is written across two of them ("back end"), when the words
+    of all chunks are joined again as one run.
+    """
+    chunks = list(filter(_FIRST, map(_chunk, normalize(text).split())))
+    for i in compress(range(len(chunks) - 1), map(_OPEN_END, chunks)):
+        if chunks[i].words[-1] + chunks[i + 1].first in COMPOUNDS:
+            return _terms(list(chain.from_iterable(map(_WORDS, chunks))))
+    return list(chain.from_iterable(map(_TERMS, chunks)))

@@ -77,6 +77,10 @@ def test_documents_and_questions_share_the_pipeline() -> None:
         ("(.NET)", [(1, 5, "dotnet", "dotnet")]),
         ("x.NET", [(0, 5, "xnet", "xnet")]),
         ("back, end", [(0, 9, "backend", "backend")]),
+        ("back — end", [(0, 10, "backend", "backend")]),
+        ("(back) end!", [(1, 10, "backend", "backend")]),
+        (" data   set-up ", [(1, 11, "dataset", "dataset")]),
+        ("front end back end", [(0, 9, "frontend", "frontend"), (10, 18, "backend", "backend")]),
         ("data-set-x", [(0, 8, "dataset", "dataset"), (9, 10, "x", "x")]),
         ("on line; online", [(0, 7, "online", "onlin"), (9, 15, "online", "onlin")]),
         ("microservice s", [(0, 14, "microservices", "microservic")]),
@@ -89,7 +93,7 @@ def test_documents_and_questions_share_the_pipeline() -> None:
     ],
 )
 def test_terms_and_token_spans_agree(text: str, spans: list[tuple[int, int, str, str]]) -> None:
-    """``analyze`` (per run of word characters) and ``analyzed_tokens`` (per token) agree."""
+    """``analyze`` (per whitespace-separated chunk) and ``analyzed_tokens`` (per token) agree."""
     tokens = analyzed_tokens(text)
     assert [(t.start, t.end, t.word, term) for t, term in tokens] == spans
     assert analyze(text) == [term for *_, term in spans]
