@@ -34,15 +34,7 @@ import numpy.typing as npt
 import scipy.sparse
 
 from retrieval.counts import Int32Array, IntArray, TermCounts, encode_corpus
-from retrieval.selection import (
-    Postings,
-    distinct,
-    exact_scores,
-    exact_weighted,
-    top_k_of,
-    top_k_pruned,
-    top_k_weighted,
-)
+from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_k_pruned
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
@@ -281,26 +273,6 @@ class BM25Index:
             return []
         self._prepare(term_ids)
         return top_k_pruned(self._postings, term_ids, k)
-
-    def weighted_parts(self, weights: Mapping[str, float]) -> list[tuple[int, float]]:
-        """(term id, weight) of the weighted terms this index knows, in ``weights`` order."""
-        vocabulary = self.vocabulary
-        return [(vocabulary[t], w) for t, w in weights.items() if t in vocabulary]
-
-    def top_k_weighted(self, weights: Mapping[str, float], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best documents by ``weighted_scores``, with MaxScore pruning.
-
-        Exactly the first ``k`` of ``weighted_scores`` sorted by (-score, id).
-        """
-        parts = self.weighted_parts(weights)
-        self._prepare(t for t, _ in parts)
-        return top_k_weighted(self._postings, parts, k)
-
-    def exact_weighted(self, docs: Int32Array, weights: Mapping[str, float]) -> FloatArray:
-        """``weighted_scores`` of the sorted, distinct ``docs`` only."""
-        parts = self.weighted_parts(weights)
-        self._prepare(t for t, _ in parts)
-        return exact_weighted(self._postings, docs, parts)
 
     def exact_scores(self, passages: Int32Array, term_ids: Sequence[int]) -> FloatArray:
         """rank-bm25 scores of the sorted ``passages`` for a query of term ids."""

@@ -32,10 +32,12 @@ from retrieval.fields import (
     IDF_FLOOR,
     EntryFields,
     Fields,
+    best_positions,
     candidate_scores,
     entry_max,
     ideal,
     matched_mass,
+    weighted_scores,
 )
 from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.models import Answer, Hit, Passage
@@ -182,37 +184,37 @@ class Ranker:
         ``CANDIDATE_ENTRIES`` are scored, which adds each entry's best passage.
         """
         f, w = self.fields, self.weights
-        top = f.entries.top_k_weighted(weights, CANDIDATE_ENTRIES)
-        if not top:
-            return [], (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        scale = ideal(f.entries, weights) or 1.0
-        bm25 = {e: s / scale for e, s in top}
+        e_docs, e_scores = weighted_scores(f.entries, weights)
+        if len(e_docs) == 0:
+            return [], (e_docs, e_scores)
+        entry_bm25 = e_scores / (ideal(f.entries, weights) or 1.0)
         owners, best = self._name_match(query)
-        named = dict(zip(owners.tolist(), best.tolist(), strict=True))
-        # Entries beyond the BM25 top can only climb on a name match: score those too.
-        missing = sorted(named.keys() - bm25.keys())
-        if missing:
-            extra = f.entries.exact_weighted(np.asarray(missing, dtype=np.int32), weights)
-            bm25.update((e, s / scale) for e, s in zip(missing, extra.tolist(), strict=True) if s)
-        ranked = sorted(
-            bm25, key=lambda e: (-(w.entry * bm25[e] + w.name_match * named.get(e, 0.0)), e)
-        )
-        candidates = np.asarray(sorted(ranked[:CANDIDATE_ENTRIES]), dtype=np.int64)
+        named_at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
+        found = e_docs[named_at] == owners  # always true: an entry holds its names' terms
+        named_at, best = named_at[found], best[found]
+        combined = w.entry * entry_bm25
+        combined[named_at] += w.name_match * best  # one name match per entry: no repeats
+        at = np.sort(best_positions(combined, CANDIDATE_ENTRIES))
+        candidates = e_docs[at]
         p_docs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
         owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
+        name_of_pos = dict(zip(named_at.tolist(), best.tolist(), strict=True))
         passage_of = dict(zip(owners.tolist(), best_p.tolist(), strict=True))
         rows: list[tuple[float, int, EntryParts]] = []
-        for entry in candidates.tolist():
-            name = named.get(entry, 0.0)
+        for i, (pos, entry, bm25) in enumerate(
+            zip(at.tolist(), candidates.tolist(), entry_bm25[at].tolist(), strict=True)
+        ):
+            named = name_of_pos.get(pos, 0.0)
             best_passage = passage_of.get(entry, 0.0)
-            total = w.entry * bm25[entry] + w.best_passage * best_passage + w.name_match * name
-            if name >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
+            total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
+            if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
                 total += w.exact_name
-            parts = EntryParts(f.entry_ids[entry], total, bm25[entry], best_passage, name)
-            rows.append((-total, entry, parts))
+            rows.append(
+                (-total, i, EntryParts(f.entry_ids[entry], total, bm25, best_passage, named))
+            )
         rows.sort(key=lambda row: (row[0], row[1]))
         return [row[2] for row in rows[: min(depth, ENTRY_DEPTH)]], (p_docs, p_scores)
 

@@ -22,7 +22,7 @@ score, so the result equals sorting every score. Comparisons keep a relative sla
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +127,7 @@ def _seeds(p: Postings, terms: Sequence[int]) -> Int32Array:
 
 
 def _candidates(
-    p: Postings, essential: Sequence[int], mult: Mapping[int, float], need: float
+    p: Postings, essential: Sequence[int], mult: Counter[int], need: float
 ) -> Int32Array:
     """Passages of essential terms whose essential part can still reach ``need``."""
     if len(essential) == 1:
@@ -168,55 +168,3 @@ def top_k_pruned(p: Postings, term_ids: Sequence[int], k: int) -> list[tuple[int
     scores = exact_scores(p, cands, term_ids)
     keep = scores >= theta
     return top_k_of(cands[keep], scores[keep], k)
-
-
-Weighted = Sequence[tuple[int, float]]  # (term id, weight), distinct terms, in query order
-
-
-def exact_weighted(p: Postings, cands: Int32Array, parts: Weighted) -> FloatArray:
-    """Sum of weight x BM25 per term for sorted, distinct ``cands``, term by term.
-
-    The same arithmetic, in the same order, as ``BM25Index.weighted_scores``:
-    ``idf * tf_part`` times the weight (skipped when it is 1), added from 0 in order.
-    """
-    totals = np.zeros(len(cands), dtype=np.float64)
-    if not len(cands):
-        return totals
-    for t, w in parts:
-        at, values = _contributions(p, cands, t)
-        totals[at] += values if w == 1.0 else values * w
-    return totals
-
-
-def top_k_weighted(p: Postings, parts: Weighted, k: int) -> list[tuple[int, float]]:
-    """MaxScore's exact top ``k`` for weighted terms (see ``top_k_pruned``)."""
-    terms = [t for t, _ in parts]
-    if k <= 0 or not parts:
-        return []
-    if any(p.idf[t] <= 0 or w <= 0 for t, w in parts):  # bounds need positive weights
-        return _exhaustive_weighted(p, parts, k)
-    seeds = _seeds(p, terms)
-    seed_scores = exact_weighted(p, seeds, parts)
-    if all(p.seed_ptr[t + 1] - p.seed_ptr[t] == p.indptr[t + 1] - p.indptr[t] for t in terms):
-        return top_k_of(seeds, seed_scores, k)  # the seeds are every posting
-    if len(seeds) < k:
-        return _exhaustive_weighted(p, parts, k)
-    theta = float(np.partition(seed_scores, len(seeds) - k)[len(seeds) - k]) * (1 - SLACK)
-    weight = dict(parts)
-    bound = {t: w * float(p.idf[t]) * float(p.max_tf_part[t]) * (1 + SLACK) for t, w in parts}
-    by_bound = sorted(terms, key=lambda t: (bound[t], t))
-    rest = 0.0
-    cut = 0
-    while cut < len(by_bound) - 1 and rest + bound[by_bound[cut]] < theta:
-        rest += bound[by_bound[cut]]
-        cut += 1
-    cands = _candidates(p, by_bound[cut:], weight, (theta - rest) * (1 - SLACK))
-    scores = exact_weighted(p, cands, parts)
-    keep = scores >= theta
-    return top_k_of(cands[keep], scores[keep], k)
-
-
-def _exhaustive_weighted(p: Postings, parts: Weighted, k: int) -> list[tuple[int, float]]:
-    spans = [p.span(t) for t, _ in parts]
-    found = distinct(np.concatenate([p.docs[lo:hi] for lo, hi in spans]), p.n_docs)
-    return top_k_of(found, exact_weighted(p, found, parts), k)

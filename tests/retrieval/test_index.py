@@ -182,19 +182,3 @@ def test_answers_do_not_depend_on_which_questions_came_first_or_on_threads(
     assert [third.get_scores(q).tolist() for q in queries[:5]] == [
         first.get_scores(q).tolist() for q in queries[:5]
     ]
-
-
-def test_weighted_top_k_and_exact_scores_equal_weighted_scores_sorted() -> None:
-    corpus = zipf_corpus(6000, seed=4, vocabulary=4000)
-    index = BM25Index(corpus, idf_floor=0.05)
-    rng = random.Random(8)
-    for query in zipf_queries(120, seed=12, vocabulary=4000):
-        weights = {t: rng.choice([1.0, 0.5, 2.0]) for t in query}
-        docs, scores = index.weighted_scores(weights)
-        order = np.lexsort((docs, -scores))[:12]
-        expected = [(int(docs[i]), float(scores[i])) for i in order]
-        assert index.top_k_weighted(weights, 12) == expected, weights
-        some = docs[:: max(1, len(docs) // 7)].astype(np.int32)
-        assert index.exact_weighted(some, weights).tolist() == scores[
-            np.searchsorted(docs, some)
-        ].tolist()
