@@ -43,7 +43,7 @@ from retrieval.cache_format import decode_records, read_arrays, write_records
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
 
 
@@ -151,7 +151,8 @@ def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], li
     for record in records:
         used[record.counts.terms] = True
         fields = record.fields  # a name can hold a term no passage has ("back" of "back end")
-        for ids in (fields.name_terms.ids, fields.section_terms.ids, fields.label_terms.ids):
+        for ids in (fields.name_terms.ids, fields.section_terms.ids, fields.label_terms.ids,
+                    fields.word_terms):  # fmt: skip
             used[ids] = True
     if used.all():
         return lexicon.terms[:], records

@@ -140,6 +140,7 @@ def write_records(
     blocks = array("q")  # text, section, label, line, is_item per block
     passages = array("q")  # section, label, text per passage
     names = array("q")  # the ranker's names of every entry, record after record
+    words = array("q")  # the names' words as written, record after record
     with zf.open("strings.bin", "w", force_zip64=True) as raw, buffered(raw) as out:
         table = StringTable(out)
         for term in lexicon:
@@ -162,6 +163,7 @@ def write_records(
                                      table.add_stored(strings, label),
                                      table.add_stored(strings, text)))  # fmt: skip
                 names.extend(table.add(name) for name in record.fields.names)
+                words.extend(table.add(word) for word in record.fields.words)
             elif (entry := content.entry) is not None:
                 meta = [entry.id, entry.title, entry.url, list(entry.aliases),
                         list(entry.tags), entry.updated, len(entry.blocks)]  # fmt: skip
@@ -173,6 +175,7 @@ def write_records(
                         (table.add(p.section), table.add(p.label), table.add_text(p.text))
                     )
                 names.extend(table.add(name) for name in record.fields.names)
+                words.extend(table.add(word) for word in record.fields.words)
             files.append([folder, relative, *record.stamp, record.digest, meta, problems])
     write_npy(zf, "string_ends", np.frombuffer(table.ends, dtype=np.int64))
     write_npy(zf, "blocks", np.frombuffer(blocks, dtype=np.int64).reshape(-1, 5))
@@ -183,12 +186,13 @@ def write_records(
     write_npy_chunks(zf, "tf", np.int32, [r.counts.tf for r in records])
     write_npy_chunks(zf, "distinct", np.int64, [np.diff(r.counts.doc_ptr) for r in records])
     write_npy(zf, "names", np.frombuffer(names, dtype=np.int64))
+    write_npy(zf, "words", np.frombuffer(words, dtype=np.int64))
     write_field_terms(zf, [r.fields for r in records])
     return files
 
 
 ARRAYS = ("string_ends", "blocks", "passages", "record_passages", "lengths",
-          "terms", "tf", "distinct", "names", *FIELD_ARRAYS)  # fmt: skip
+          "terms", "tf", "distinct", "names", "words", *FIELD_ARRAYS)  # fmt: skip
 
 
 def read_arrays(zf: zipfile.ZipFile) -> tuple[bytes, dict[str, npt.NDArray[Any]]]:
@@ -229,7 +233,8 @@ def decode_records(
     if len(per_record) != len(files):
         raise ValueError("file totals do not match")
     names = [strings.get(i) or "" for i in arrays["names"].tolist()]
-    columns = FieldColumns(arrays, names, arrays["record_passages"].astype(np.int64))
+    words = [strings.get(i) or "" for i in arrays["words"].tolist()]
+    columns = FieldColumns(arrays, names, words, arrays["record_passages"].astype(np.int64))
     count_at = [0, *np.cumsum(distinct).tolist()]
     scans: list[list[FileRecord]] = [[] for _ in folders]
     b_at = p_at = 0

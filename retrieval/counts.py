@@ -113,6 +113,12 @@ def joined(parts: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
     base = parts[0].base
     first = parts[0]
     if (
+        not isinstance(base, np.ndarray)
+        or base.base is not None
+        or len(base) < sum(map(len, parts))
+    ):
+        return np.concatenate(whole)  # parts made apart (a fresh parse): nothing to share
+    if (
         isinstance(base, np.ndarray)
         and base.ndim == 1
         and base.flags.c_contiguous

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
 
-from retrieval.analysis import analyze
+from retrieval.analysis import analyze, normalize, tokenize
 from retrieval.counts import Int32Array, IntArray, TermCounts, joined
 from retrieval.models import Passage
 from retrieval.names import entry_names
@@ -74,6 +74,10 @@ class FieldTerms:
     section_terms: Ragged  # one document per passage (empty: no section)
     label_terms: Ragged  # one document per passage (empty: no label)
     entry_counts: TermCounts  # one document: every passage's terms, in order
+    words: tuple[str, ...] = ()  # the names' words as written (for typo correction) ...
+    word_terms: Int32Array = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int32)
+    )  # ... their terms
 
     @classmethod
     def empty(cls) -> FieldTerms:
@@ -88,6 +92,8 @@ class FieldTerms:
             self.section_terms.remapped(mapping),
             self.label_terms.remapped(mapping),
             self.entry_counts.remapped(mapping),
+            self.words,
+            mapping[self.word_terms],
         )
 
 
@@ -115,10 +121,29 @@ def field_terms(
         return found
 
     whole = Counter(chain.from_iterable(passage_ids))
+    words = name_words(names)
     return FieldTerms(
         names,
         Ragged.of([to_ids(analyze(name)) for name in names]),
         Ragged.of([heading(p.section) for p in passages]),
         Ragged.of([heading(p.label) for p in passages]),
         TermCounts.build(list(whole), list(whole.values()), [len(whole)], [whole.total()]),
+        tuple(words),
+        np.asarray(to_ids(list(words.values())), dtype=np.int32),
     )
+
+
+def name_words(names: Sequence[str]) -> dict[str, str]:
+    """The alphabetic words of ``names`` as written, each with its index term.
+
+    Typo correction compares what people type with these surface forms; words that are
+    stopwords have no term and are left out.
+    """
+    words: dict[str, str] = {}
+    for tok in tokenize(normalize("\n".join(names))):
+        word = tok.word
+        if word not in words and word.isalpha():
+            terms = analyze(word)
+            if terms:
+                words[word] = terms[0]
+    return words

@@ -19,7 +19,8 @@ from retrieval.counts import Int32Array, IntArray, TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 
 FIELD_ARRAYS = ("name_counts", "name_ids", "name_lengths", "section_ids", "section_lengths",
-                "label_ids", "label_lengths", "entry_terms", "entry_tf", "entry_sizes")  # fmt: skip
+                "label_ids", "label_lengths", "entry_terms", "entry_tf", "entry_sizes",
+                "word_counts", "word_terms")  # fmt: skip
 
 
 def write_field_terms(zf: zipfile.ZipFile, parts: Sequence[FieldTerms]) -> None:
@@ -27,6 +28,8 @@ def write_field_terms(zf: zipfile.ZipFile, parts: Sequence[FieldTerms]) -> None:
     from retrieval.cache_format import write_npy, write_npy_chunks
 
     write_npy(zf, "name_counts", np.asarray([len(p.names) for p in parts], dtype=np.int64))
+    write_npy(zf, "word_counts", np.asarray([len(p.words) for p in parts], dtype=np.int64))
+    write_npy_chunks(zf, "word_terms", np.int32, [p.word_terms for p in parts])
     for name, field in (("name", "name_terms"), ("section", "section_terms"),
                         ("label", "label_terms")):  # fmt: skip
         docs: list[Ragged] = [getattr(p, field) for p in parts]
@@ -51,11 +54,21 @@ class FieldColumns:
     """
 
     def __init__(
-        self, arrays: Mapping[str, npt.NDArray[Any]], names: list[str], passages: IntArray
+        self,
+        arrays: Mapping[str, npt.NDArray[Any]],
+        names: list[str],
+        words: list[str],
+        passages: IntArray,
     ) -> None:
-        """``names``: every record's name strings, in record order; ``passages``: how
-        many passages each record has (one section and one label document each)."""
+        """``names`` and ``words``: every record's names and name words, in record
+        order; ``passages``: how many passages each record has (one section and one
+        label document each)."""
         self._names = names
+        self._words = words
+        self._word_terms = arrays["word_terms"].astype(np.int32, copy=False)
+        self._word_at = _bounds(arrays["word_counts"].astype(np.int64, copy=False))
+        if self._word_at[-1] != len(words) or len(self._word_terms) != len(words):
+            raise ValueError("name word totals do not match")
         name_counts = arrays["name_counts"].astype(np.int64, copy=False)
         sizes = arrays["entry_sizes"].reshape(-1, 2)
         if not len(name_counts) == len(sizes) == len(passages):
@@ -97,12 +110,15 @@ class FieldColumns:
                 self._entry_tf[at : at + distinct],
                 np.asarray((tokens,), dtype=np.int64),
             )
+        w0, w1 = self._word_at[r], self._word_at[r + 1]
         return FieldTerms(
             tuple(self._names[self._name_at[r] : self._name_at[r + 1]]),
             self._take("name", r),
             self._take("section", r),
             self._take("label", r),
             counts,
+            tuple(self._words[w0:w1]),
+            self._word_terms[w0:w1],
         )
 
     def _take(self, field: str, r: int) -> Ragged:

@@ -261,6 +261,10 @@ class Fields:
         self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR)
         self.entry_terms = EntryTerms(terms, entry_counts, term_ids)
         self.name_text = [name for p in used for name in p.names]
+        self.name_words: dict[str, str] = {}  # surface word -> term, for typo correction
+        for p in used:
+            for word, term in zip(p.words, p.word_terms.tolist(), strict=True):
+                self.name_words.setdefault(word, terms[term])
         name_docs = Ragged.concatenate([p.name_terms for p in used])
         per_name = [len(p.names) for p in used]
         self.name_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_name)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.analysis import analyze, normalize, tokenize
+from retrieval.analysis import analyze
 from retrieval.confidence import Evidence, decide
 from retrieval.fields import (
     IDF_FLOOR,
@@ -128,7 +128,7 @@ class Ranker:
         self.parser = QueryParser(
             doc_freq=doc_freq,
             names=self.fields.name_docs,
-            speller=Speller(doc_freq, _name_words(self.fields.name_text)),
+            speller=Speller(doc_freq, self.fields.name_words),
             synonyms=Synonyms([*shipped_groups(), *synonyms]),
             filler=shipped_filler(),
         )
@@ -251,27 +251,3 @@ def _own_weights(query: Query) -> dict[str, float]:
         if t.source != "synonym":
             weights[t.term] = weights.get(t.term, 0.0) + t.weight
     return weights
-
-
-_WORD_TERMS: dict[str, str | None] = {}  # word -> its index term; the analysis is pure
-
-
-def _name_words(names: Sequence[str]) -> dict[str, str]:
-    """Surface words of entry names and their index terms, for typo correction.
-
-    The names are tokenized as one text (a name never spans lines), and a word's term
-    is remembered across builds, so a reload of 50,000 names costs one tokenizer pass.
-    """
-    words: dict[str, str] = {}
-    known = _WORD_TERMS
-    for tok in tokenize(normalize("\n".join(names))):
-        word = tok.word
-        if word in words:
-            continue
-        if word not in known:
-            terms = analyze(word) if word.isalpha() else []
-            known[word] = terms[0] if terms else None
-        term = known[word]
-        if term is not None:
-            words[word] = term
-    return words

@@ -25,6 +25,7 @@ def same_glossary(a: Glossary, b: Glossary) -> None:
     fa, fb = a._ranker.fields, b._ranker.fields
     assert fa.name_docs == fb.name_docs
     assert fa.name_text == fb.name_text
+    assert list(fa.name_words.items()) == list(fb.name_words.items())
     assert list(fa.entry_terms) == list(fb.entry_terms)
     for mass in ("name_mass", "section_mass", "label_mass", "is_lead", "passage_entry"):
         assert getattr(fa, mass).tolist() == getattr(fb, mass).tolist()

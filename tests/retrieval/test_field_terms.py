@@ -14,7 +14,7 @@ import numpy as np
 from retrieval import Glossary
 from retrieval.analysis import analyze
 from retrieval.building import Lexicon, analyse_entry
-from retrieval.field_terms import Ragged
+from retrieval.field_terms import Ragged, name_words
 from retrieval.fields import Fields, Postings
 from retrieval.models import Block, Entry
 from retrieval.ranking import passage_terms
@@ -93,3 +93,13 @@ def test_assembled_fields_equal_analysing_the_glossary_directly(tmp_path: Path) 
 
 def _names_of(fields: Fields, number: int) -> list[str]:
     return [fields.name_text[i] for i in np.flatnonzero(fields.name_entry == number).tolist()]
+
+
+def test_name_words_for_typo_correction_equal_reading_every_name_at_once(
+    tmp_path: Path,
+) -> None:
+    glossary = Glossary.from_folder(make_folder(tmp_path))
+    fields = glossary._ranker.fields
+    expected = name_words(fields.name_text)
+    assert expected  # the fixture's names have words
+    assert list(fields.name_words.items()) == list(expected.items())
