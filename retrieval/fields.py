@@ -239,6 +239,8 @@ class Fields:
         terms: Sequence[str],
         term_ids: Mapping[str, int],
         idf: FloatArray,
+        *,
+        lazy: bool = False,
     ) -> None:
         """From the build records' ``FieldTerms``: array concatenations, no analysis.
 
@@ -258,7 +260,7 @@ class Fields:
             raise ValueError("every entry must come once, its passages together")
         self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
         entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
-        self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR)
+        self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR, lazy=lazy)
         self.entry_terms = EntryTerms(terms, entry_counts, term_ids)
         self.name_text = [name for p in used for name in p.names]
         self.name_words: dict[str, str] = {}  # surface word -> term, for typo correction

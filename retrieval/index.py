@@ -38,6 +38,7 @@ from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
+_CHUNK = 1 << 18  # postings per step when preparing every term
 
 __all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
 
@@ -63,6 +64,7 @@ class BM25Index:
     ) -> None:
         terms, counts = encode_corpus(corpus)
         self._build(terms, counts, params or BM25Parameters(), idf_floor)
+        self._prepare_all()
 
     @classmethod
     def from_counts(
@@ -72,10 +74,18 @@ class BM25Index:
         *,
         params: BM25Parameters | None = None,
         idf_floor: float | None = None,
+        lazy: bool = False,
     ) -> BM25Index:
-        """Build from term counts whose ids index ``terms`` (unused ids are dropped)."""
+        """Build from term counts whose ids index ``terms`` (unused ids are dropped).
+
+        ``lazy``: leave each term's factors, bound and seeds to its first question (a
+        reload, live sooner while the old index still answers) instead of making them
+        all now (a start, before anyone asks).
+        """
         index = cls.__new__(cls)
         index._build(terms, counts, params or BM25Parameters(), idf_floor)
+        if not lazy:
+            index._prepare_all()
         return index
 
     def _build(
@@ -138,6 +148,27 @@ class BM25Index:
             seed_docs=self._seed_docs,
             n_docs=n,
         )
+
+    def _prepare_all(self) -> None:
+        """``_prepare`` for every term at once, in a few vectorised passes."""
+        k1, n = self.params.k1, len(self.doc_freq)
+        if not n:
+            return
+        for lo in range(0, len(self._docs), _CHUNK):  # bounded temporaries
+            hi = min(lo + _CHUNK, len(self._docs))
+            tf = self._tf[lo:hi].astype(np.float64)
+            self._tf_part[lo:hi] = tf * (k1 + 1) / (tf + self._norm[self._docs[lo:hi]])
+        self._max_tf_part[:] = np.maximum.reduceat(self._tf_part, self._indptr[:-1])
+        seed_ptr = self._postings.seed_ptr
+        small = self.doc_freq <= SEED_DOCS  # short postings are their own seeds
+        self._seed_docs[np.repeat(small, np.diff(seed_ptr))] = self._docs[
+            np.repeat(small, self.doc_freq)
+        ]
+        for t in np.flatnonzero(~small).tolist():
+            lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
+            best = np.argpartition(self._tf_part[lo:hi], hi - lo - SEED_DOCS)[-SEED_DOCS:]
+            self._seed_docs[seed_ptr[t] : seed_ptr[t + 1]] = np.sort(self._docs[lo:hi][best])
+        self._ready[:] = b"\x01" * n
 
     def _prepare(self, term_ids: Iterable[int]) -> None:
         """Make the factors, bound and seeds of the terms that do not have them yet.

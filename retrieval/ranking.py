@@ -110,6 +110,7 @@ class Ranker:
         *,
         synonyms: Sequence[Sequence[str]] = (),
         weights: Weights | None = None,
+        lazy: bool = False,
     ) -> None:
         """``fields``: per entry (in passage order), its ``FieldTerms``; ``lexicon``: the
         term strings by id and ids by string that the fields' and index's ids refer to.
@@ -123,7 +124,7 @@ class Ranker:
         terms, term_ids = lexicon
         idf_by_id = np.full(len(terms), IDF_FLOOR, dtype=np.float64)
         idf_by_id[index.source_ids] = ranking_idf
-        self.fields = Fields(len(passages), fields, terms, term_ids, idf_by_id)
+        self.fields = Fields(len(passages), fields, terms, term_ids, idf_by_id, lazy=lazy)
         doc_freq = dict(zip(index.vocabulary, index.doc_freq.tolist(), strict=True))
         self.parser = QueryParser(
             doc_freq=doc_freq,

@@ -66,7 +66,7 @@ class Glossary:
         by_id = {e.id: e for e in sorted(entries, key=lambda e: e.id)}
         lexicon = Lexicon()
         records = [analyse_entry(e.path, e, lexicon) for e in by_id.values()]
-        self._assemble(records, problems, lexicon, synonyms)
+        self._assemble(records, problems, lexicon, synonyms, lazy=False)
         self._sources: _Sources | None = None
         self.build_seconds = time.perf_counter() - started
 
@@ -76,14 +76,19 @@ class Glossary:
         problems: Sequence[Problem],
         lexicon: Lexicon,
         synonyms: Sequence[Sequence[str]],
+        *,
+        lazy: bool,
     ) -> None:
-        """Entries, passages, index and ranker from records sorted by entry id."""
+        """Entries, passages, index and ranker from records sorted by entry id.
+
+        ``lazy`` (a reload): the indexes make each term's factors on its first question.
+        """
         self.entries = EntriesView(records)
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.passages = PassagesView(records)
         self._passage_terms = PassageTerms(lexicon.terms, [r.counts for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
-        self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR)
+        self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR, lazy=lazy)
         del counts  # a copy of every record's counts: free it before the ranker builds
         self._synonyms = tuple(tuple(group) for group in synonyms)
         in_service = [r for r in records if len(r.lengths)]  # entries with passages
@@ -97,13 +102,15 @@ class Glossary:
             ),
             (lexicon.terms, lexicon.term_ids),
             synonyms=synonyms,
+            lazy=lazy,
         )
 
     @classmethod
-    def _from_sources(cls, sources: _Sources, started: float) -> Glossary:
+    def _from_sources(cls, sources: _Sources, started: float, *, lazy: bool) -> Glossary:
         records, problems = pick_entries(sources.scans)
         glossary = cls.__new__(cls)
-        glossary._assemble(records, problems, sources.lexicon, folder_groups(sources.folders))
+        groups = folder_groups(sources.folders)
+        glossary._assemble(records, problems, sources.lexicon, groups, lazy=lazy)
         glossary._sources = sources
         glossary.build_seconds = time.perf_counter() - started
         return glossary
@@ -142,7 +149,7 @@ class Glossary:
         if directory is not None and (not from_cache or reread or _removed(previous, scans)):
             cache.save(directory, folders, records, lexicon)
         sources = _Sources(folders, records, lexicon, directory)
-        glossary = cls._from_sources(sources, started)
+        glossary = cls._from_sources(sources, started, lazy=False)
         logger.info(
             "glossary built in %.2f s: %d entries, %d passages, %d file(s) parsed%s",
             glossary.build_seconds, len(glossary.entries), len(glossary.passages), reread,
@@ -184,7 +191,8 @@ class Glossary:
             and not _removed(previous, scans)
             and tuple(tuple(g) for g in folder_groups(wanted)) == self._synonyms
         )  # an edit to synonyms.txt alone is a change too
-        glossary = self if unchanged else self._from_sources(sources, started)
+        # Live sooner: each term's factors are made by its first question (``lazy``).
+        glossary = self if unchanged else self._from_sources(sources, started, lazy=True)
         fresh = set(reread)
         records = [r for s in scans for r in s.records if r.path in fresh]
         return Refresh(
