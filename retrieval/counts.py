@@ -111,31 +111,24 @@ def joined(parts: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
     if not parts:
         return np.concatenate(whole)
     base = parts[0].base
-    first = parts[0]
     if (
         not isinstance(base, np.ndarray)
         or base.base is not None
-        or len(base) < sum(map(len, parts))
+        or base.ndim != 1
+        or not base.flags.c_contiguous
     ):
         return np.concatenate(whole)  # parts made apart (a fresh parse): nothing to share
-    if (
-        isinstance(base, np.ndarray)
-        and base.ndim == 1
-        and base.flags.c_contiguous
-        and all(p.base is base and p.dtype == base.dtype and p.flags.c_contiguous for p in parts)
-    ):
-        size = base.dtype.itemsize
-        start = (first.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // size
-        at = start
-        for part in parts:
-            offset = part.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-            if offset != at * size:
-                break
-            at += len(part)
-        else:
-            view: npt.NDArray[Any] = base[start:at]
-            return view
-    return np.concatenate(whole)
+    size, dtype = base.dtype.itemsize, base.dtype
+    origin = base.__array_interface__["data"][0]
+    start = at = (parts[0].__array_interface__["data"][0] - origin) // size
+    for part in parts:  # one pass, out at the first part that does not follow on
+        if part.base is not base or part.dtype != dtype or not part.flags.c_contiguous:
+            return np.concatenate(whole)
+        if part.__array_interface__["data"][0] - origin != at * size:
+            return np.concatenate(whole)
+        at += len(part)
+    view: npt.NDArray[Any] = base[start:at]
+    return view
 
 
 def encode_corpus(corpus: Iterable[Sequence[str]]) -> tuple[list[str], TermCounts]:

@@ -20,6 +20,9 @@ def test_slices_out_of_order_or_from_other_arrays_are_copied() -> None:
     shuffled = joined([column[5:8], column[0:5]])
     assert shuffled.tolist() == [5, 6, 7, 0, 1, 2, 3, 4]
     assert not np.shares_memory(shuffled, column)
+    strided = joined([column[0:4:2], column[4:6]])  # a view with gaps is not "end to end"
+    assert strided.tolist() == [0, 2, 4, 5]
+    assert not np.shares_memory(strided, column)
     mixed = joined([column[0:2], np.asarray([7, 7])])
     assert mixed.tolist() == [0, 1, 7, 7]
     assert joined([]).tolist() == []
