@@ -63,6 +63,7 @@ class StoredEntries:
         self.strings = strings
         self._blocks = blocks
         self._passages = passages
+        self._passage_rows: list[list[int]] | None = None  # as Python ints, once asked
 
     def block_rows(self, first: int, count: int) -> list[list[int]]:
         """(text, section, label, line, is_item) rows, string columns as indexes."""
@@ -104,11 +105,13 @@ class StoredEntries:
 
     def passage(self, meta: Sequence[Any], row: int) -> Passage:
         """Passage row ``row`` of the entry described by ``meta``, made on its own."""
-        section, label, text = self._passages[row].tolist()
+        rows = self._passage_rows
+        if rows is None:  # a hit per answer: one list of every row beats numpy per row
+            rows = self._passage_rows = self._passages.tolist()
+        section, label, text = rows[row]
         get = self.strings.get
-        entry_id, title, url, aliases = meta[0], meta[1], meta[2], meta[3]
-        return Passage(str(entry_id), str(title), get(section), get(label), get(text) or "",
-                       url, tuple(aliases))  # fmt: skip
+        entry_id, title, url, aliases = meta
+        return Passage(entry_id, title, get(section), get(label), get(text) or "", url, aliases)
 
     def opens_with_lead(self, first: int) -> bool:
         """Whether passage row ``first`` has no section (it is in the lead)."""
@@ -118,8 +121,8 @@ class StoredEntries:
 class StoredContent:
     """One cached file's entry and passages, made from the columns on first use."""
 
-    __slots__ = ("_count", "_entry", "_first_block", "_first_passage", "_meta", "_passages",
-                 "_path", "_store")  # fmt: skip
+    __slots__ = ("_count", "_entry", "_first_block", "_first_passage", "_header", "_meta",
+                 "_passages", "_path", "_store")  # fmt: skip
 
     def __init__(
         self,
@@ -139,6 +142,7 @@ class StoredContent:
         self._count = count
         self._entry: Entry | None = None
         self._passages: tuple[Passage, ...] | None = None
+        self._header: tuple[str, str, Any, tuple[str, ...]] | None = None
 
     @property
     def entry(self) -> Entry:
@@ -161,7 +165,10 @@ class StoredContent:
             return self._passages[i]
         if not 0 <= i < self._count:
             raise IndexError(i)
-        return self._store.passage(self._meta, self._first_passage + i)
+        if self._header is None:
+            entry_id, title, url, aliases = self._meta[:4]
+            self._header = (str(entry_id), str(title), url, tuple(aliases))
+        return self._store.passage(self._header, self._first_passage + i)
 
     @property
     def made(self) -> bool:
