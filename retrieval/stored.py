@@ -122,7 +122,7 @@ class StoredContent:
     """One cached file's entry and passages, made from the columns on first use."""
 
     __slots__ = ("_count", "_entry", "_first_block", "_first_passage", "_header", "_meta",
-                 "_passages", "_path", "_store")  # fmt: skip
+                 "_passages", "_path", "_store", "entry_id")  # fmt: skip
 
     def __init__(
         self,
@@ -143,6 +143,7 @@ class StoredContent:
         self._entry: Entry | None = None
         self._passages: tuple[Passage, ...] | None = None
         self._header: tuple[str, str, Any, tuple[str, ...]] | None = None
+        self.entry_id = str(meta[0])  # asked for by every build: kept as a plain attribute
 
     @property
     def entry(self) -> Entry:
@@ -155,10 +156,6 @@ class StoredContent:
         if self._passages is None:
             self._passages = self._store.passages(self.entry, self._first_passage, self._count)
         return self._passages
-
-    @property
-    def entry_id(self) -> str:
-        return str(self._meta[0])
 
     def passage(self, i: int) -> Passage:
         if self._passages is not None:
