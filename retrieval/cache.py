@@ -148,12 +148,12 @@ def save(
 def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], list[FileRecord]]:
     """The lexicon without terms no record uses any more, and the records renamed to it."""
     used = np.zeros(len(lexicon), dtype=bool)
-    for record in records:
-        used[record.counts.terms] = True
-        fields = record.fields  # a name can hold a term no passage has ("back" of "back end")
-        for ids in (fields.name_terms.ids, fields.section_terms.ids, fields.label_terms.ids,
-                    fields.word_terms):  # fmt: skip
-            used[ids] = True
+    ids = [r.counts.terms for r in records]
+    for record in records:  # a name can hold a term no passage has ("back" of "back end")
+        f = record.fields
+        ids += (f.name_terms.ids, f.section_terms.ids, f.label_terms.ids, f.word_terms)
+    if ids:
+        used[np.concatenate(ids)] = True
     if used.all():
         return lexicon.terms[:], records
     mapping = np.full(len(lexicon), -1, dtype=np.int32)

@@ -20,6 +20,7 @@ served from an old layout.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from array import array
 from collections.abc import Mapping, Sequence
@@ -125,6 +126,14 @@ def read_npy(zf: zipfile.ZipFile, name: str) -> npt.NDArray[Any]:
     return data
 
 
+def _relative(path: Path, root: str, folder: Path) -> str:
+    """``path`` relative to ``folder`` in POSIX form; by string when it starts with it."""
+    text = str(path)
+    if os.sep == "/" and text.startswith(root + "/"):
+        return text[len(root) + 1 :]  # the usual case, without pathlib's parsing
+    return path.relative_to(folder).as_posix()
+
+
 def write_records(
     zf: zipfile.ZipFile,
     records: Sequence[FileRecord],
@@ -145,8 +154,9 @@ def write_records(
         table = StringTable(out)
         for term in lexicon:
             table.add(term)
+        roots = [str(folder) for folder in folders]
         for record, folder in zip(records, folder_of, strict=True):
-            relative = record.path.relative_to(folders[folder]).as_posix()
+            relative = _relative(record.path, roots[folder], folders[folder])
             problems = [[p.line, p.message, p.severity.value] for p in record.problems]
             content = record.content
             meta = None
