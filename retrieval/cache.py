@@ -40,6 +40,7 @@ import numpy as np
 from retrieval import analysis, counts, field_terms, models, names, parsing, passages, ranking
 from retrieval.building import FileRecord, Lexicon
 from retrieval.cache_format import decode_records, read_arrays, write_records
+from retrieval.counts import Int32Array
 
 logger = logging.getLogger(__name__)
 
@@ -148,11 +149,12 @@ def save(
 def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], list[FileRecord]]:
     """The lexicon without terms no record uses any more, and the records renamed to it."""
     used = np.zeros(len(lexicon), dtype=bool)
-    ids = [r.counts.terms for r in records]
-    for record in records:  # a name can hold a term no passage has ("back" of "back end")
-        f = record.fields
-        ids += (f.name_terms.ids, f.section_terms.ids, f.label_terms.ids, f.word_terms)
-    if ids:
+    for start in range(0, len(records), 1024):  # a few numpy calls per 1,024 files
+        ids: list[Int32Array] = []
+        for record in records[start : start + 1024]:
+            f = record.fields  # a name can hold a term no passage has ("back" of "back end")
+            ids += (record.counts.terms, f.name_terms.ids, f.section_terms.ids,
+                    f.label_terms.ids, f.word_terms)  # fmt: skip
         used[np.concatenate(ids)] = True
     if used.all():
         return lexicon.terms[:], records
