@@ -63,7 +63,6 @@ class StoredEntries:
         self.strings = strings
         self._blocks = blocks
         self._passages = passages
-        self._passage_rows: list[list[int]] | None = None  # as Python ints, once asked
 
     def block_rows(self, first: int, count: int) -> list[list[int]]:
         """(text, section, label, line, is_item) rows, string columns as indexes."""
@@ -105,10 +104,7 @@ class StoredEntries:
 
     def passage(self, meta: Sequence[Any], row: int) -> Passage:
         """Passage row ``row`` of the entry described by ``meta``, made on its own."""
-        rows = self._passage_rows
-        if rows is None:  # a hit per answer: one list of every row beats numpy per row
-            rows = self._passage_rows = self._passages.tolist()
-        section, label, text = rows[row]
+        section, label, text = self._passages[row].tolist()
         get = self.strings.get
         entry_id, title, url, aliases = meta
         return Passage(entry_id, title, get(section), get(label), get(text) or "", url, aliases)
