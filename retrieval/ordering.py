@@ -15,6 +15,7 @@ Numpy runs over the candidate passages in a few calls; the work per shown entry 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -181,7 +182,7 @@ def _promote_definitions(
 
     An entry's first lead paragraph takes the place of the entry's best passage when it
     scores within the entry's margin of it, unless the question names one of the entry's
-    sections or items ("advantages of X"). Only the order inside an entry changes: the
+    sections or items ("advantages of X") and is more than the entry's name. Only the order inside an entry changes: the
     definition takes the best passage's score (plus a hair), so entries keep their order.
     Returns the positions of the promoted passages (changes ``totals`` in place).
 
@@ -196,7 +197,10 @@ def _promote_definitions(
     for at, margin, top, named_heading, lead, total in zip(
         runs.bounds[:-1], margins, best, aimed, is_lead, first, strict=True
     ):
-        if lead == 1 and named_heading < AIMED_SHARE and total + margin >= top > total:
+        # A question that is nothing but the entry's name (an infinite margin) cannot aim
+        # at a section, even one whose heading repeats the name ("CORS headers").
+        aims = named_heading >= AIMED_SHARE and margin != math.inf
+        if lead == 1 and not aims and total + margin >= top > total:
             totals[at] = top + PROMOTION_STEP
             promoted.add(at)
     return promoted

@@ -88,7 +88,8 @@ def reference(
         by_entry.setdefault(row.owner, []).append(row)
     for number, own in by_entry.items():
         best = max(r.total for r in own)
-        aimed = any(r.heading >= AIMED_SHARE for r in own)
+        # A question that is only the entry's name aims at none of its sections.
+        aimed = number not in named and any(r.heading >= AIMED_SHARE for r in own)
         margin = np.inf if number in named else WEIGHTS.lead
         for r in own:
             lead = fields.is_lead[r.pid] == 1
