@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
 import scipy.sparse
@@ -31,6 +30,7 @@ import scipy.sparse
 from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
+from retrieval.lazy_sequence import LazySequence
 
 IDF_FLOOR = 0.05
 DENSE_FACTOR = 8
@@ -294,7 +294,7 @@ class Fields:
         return _ranges(self.entry_passages[entries], self.entry_passages[entries + 1])
 
 
-class EntryTerms(Sequence[frozenset[str]]):
+class EntryTerms(LazySequence[frozenset[str]]):
     """Per entry number, the set of its terms, decoded from the entry counts when asked."""
 
     def __init__(
@@ -316,13 +316,7 @@ class EntryTerms(Sequence[frozenset[str]]):
     def __len__(self) -> int:
         return len(self._counts)
 
-    @overload
-    def __getitem__(self, i: int) -> frozenset[str]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[frozenset[str]]: ...
-    def __getitem__(self, i: int | slice) -> frozenset[str] | list[frozenset[str]]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> frozenset[str]:
         found = self._made.get(i)
         if found is None:  # made once per entry a question reaches, then kept
             ptr, terms = self._counts.doc_ptr, self._terms

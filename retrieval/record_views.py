@@ -12,9 +12,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate
-from typing import overload
 
 from retrieval.building import FileRecord
+from retrieval.lazy_sequence import LazySequence
 from retrieval.models import Entry, Passage
 
 
@@ -44,7 +44,7 @@ class EntriesView(Mapping[str, Entry]):
         return entry_id in self.records
 
 
-class PassagesView(Sequence[Passage]):
+class PassagesView(LazySequence[Passage]):
     """Every record's passages, one record after the other."""
 
     def __init__(self, records: Sequence[FileRecord]) -> None:
@@ -54,17 +54,7 @@ class PassagesView(Sequence[Passage]):
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
 
-    @overload
-    def __getitem__(self, i: int) -> Passage: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Passage]: ...
-    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _item(self, i: int) -> Passage:
         at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
         start = self._ends[at - 1] if at else 0
         return self._records[at].content.passage(i - start)

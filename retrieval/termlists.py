@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
-from typing import overload
 
 import numpy as np
 
 from retrieval.counts import IntArray, TermCounts
+from retrieval.lazy_sequence import LazySequence
 
 
-class PassageTerms(Sequence[list[str]]):
+class PassageTerms(LazySequence[list[str]]):
     """Each passage's terms (grouped, first-seen order), decoded from per-file counts."""
 
     def __init__(self, terms: list[str], chunks: Sequence[TermCounts]) -> None:
@@ -35,17 +35,7 @@ class PassageTerms(Sequence[list[str]]):
     def __len__(self) -> int:
         return len(self._chunk)
 
-    @overload
-    def __getitem__(self, i: int) -> list[str]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[list[str]]: ...
-    def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _item(self, i: int) -> list[str]:
         chunk = int(self._chunk[i])
         counts = self._chunks[chunk]
         local = i - int(self._first[chunk])
