@@ -2,9 +2,9 @@
 
 A passage is a small piece of an entry, so the passage index alone cannot tell that a
 whole entry is about a question (paraphrases spread over several paragraphs), nor that
-the question *names* an entry rather than mentions it. These fields are built from the
-passages and term lists the glossary already has, so nothing is analysed twice except
-short names and headings:
+the question *names* an entry rather than mentions it. These fields are assembled from
+the ``FieldTerms`` each file's build record holds (``retrieval.field_terms``), so a
+start or a reload analyses nothing here:
 
 - entries: one document per entry, the concatenation of its passages' terms, scored
   with BM25 (``BM25Index``, rank-bm25's ``BM25Okapi`` definition);
@@ -13,10 +13,9 @@ short names and headings:
 - sections and labels: per passage, its section heading or its item label (presence
   only: ``Postings``).
 
-``weighted_scores`` and ``candidate_scores`` score a weighted query with BM25, reading
-only the postings of the query's terms; ``matched_mass`` and ``probe_mass`` add up the
-idf of the terms a name or heading holds; ``entry_max`` folds passage scores into
-entries.
+``candidate_scores`` scores a weighted query with BM25 for chosen passages, reading only
+the postings of the query's terms; ``matched_mass`` adds up the idf of the terms a name
+or heading holds; ``entry_max`` folds passage scores into entries.
 """
 
 from __future__ import annotations
@@ -31,20 +30,11 @@ from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.lazy_sequence import LazySequence
+from retrieval.selection import accumulate
 
 IDF_FLOOR = 0.05
-DENSE_FACTOR = 8
 EXHAUSTIVE_FACTOR = 16
-DENSE_MIN = 4096
 SAMPLE_FACTOR = 8
-
-
-def weighted_scores(index: BM25Index, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
-    """BM25 scores of ``index``'s documents for terms with weights (weight 1 = rank-bm25).
-
-    Summed per document in ``weights`` order, in one call on the index.
-    """
-    return index.weighted_scores(weights)
 
 
 class Postings:
@@ -101,42 +91,7 @@ def matched_mass(
         if len(docs):
             docs_parts.append(docs)
             score_parts.append(np.full(len(docs), weight, dtype=np.float64))
-    return _accumulate(docs_parts, score_parts, len(index))
-
-
-def probe_mass(
-    index: BM25Index | Postings, weights: Mapping[str, float], docs: IntArray
-) -> FloatArray:
-    """``matched_mass`` for the sorted ``docs`` only, by binary search in each postings list."""
-    totals = np.zeros(len(docs), dtype=np.float64)
-    if not len(docs):
-        return totals
-    for term, weight in weights.items():
-        postings = index.postings(term)
-        if len(postings):
-            at = np.minimum(np.searchsorted(postings, docs), len(postings) - 1)
-            totals += np.where(postings[at] == docs, weight, 0.0)
-    return totals
-
-
-def _accumulate(
-    docs_parts: Sequence[IntArray], score_parts: Sequence[FloatArray], size: int
-) -> tuple[IntArray, FloatArray]:
-    """Sum per document over several (sorted docs, values) lists, in list order."""
-    if not docs_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    if len(docs_parts) == 1:
-        return docs_parts[0], score_parts[0]
-    docs = np.concatenate(docs_parts)
-    values = np.concatenate(score_parts)
-    if size <= DENSE_FACTOR * len(docs) + DENSE_MIN:
-        # Small index: a dense sum is cheaper than sorting the postings.
-        dense = np.bincount(docs, weights=values, minlength=size)
-        found = np.nonzero(dense > 0)[0]  # every weight and contribution is positive
-        return found.astype(np.int64, copy=False), dense[found].astype(np.float64, copy=False)
-    unique, inverse = np.unique(docs, return_inverse=True)
-    totals = np.bincount(inverse, weights=values, minlength=len(unique))
-    return unique.astype(np.int64, copy=False), totals.astype(np.float64, copy=False)
+    return accumulate(docs_parts, score_parts, len(index))
 
 
 def candidate_scores(
@@ -150,7 +105,7 @@ def candidate_scores(
     if not len(passages):
         return np.zeros(0, dtype=np.float64)
     if len(index) <= EXHAUSTIVE_FACTOR * len(passages):
-        docs, scores = weighted_scores(index, weights)
+        docs, scores = index.weighted_scores(weights)
         dense = np.zeros(len(index), dtype=np.float64)
         dense[docs] = scores
         return dense[passages]
@@ -303,7 +258,6 @@ class EntryTerms(LazySequence[frozenset[str]]):
         self._terms = terms
         self._counts = counts
         self._term_ids = term_ids
-        self._made: dict[int, frozenset[str]] = {}
 
     def holding(self, number: int, terms: Iterable[str]) -> frozenset[str]:
         """Which of ``terms`` entry ``number`` holds: a question asks about a handful, so
@@ -317,12 +271,10 @@ class EntryTerms(LazySequence[frozenset[str]]):
         return len(self._counts)
 
     def _item(self, i: int) -> frozenset[str]:
-        found = self._made.get(i)
-        if found is None:  # made once per entry a question reaches, then kept
-            ptr, terms = self._counts.doc_ptr, self._terms
-            ids = self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
-            found = self._made[i] = frozenset([terms[t] for t in ids])
-        return found
+        ptr, terms = self._counts.doc_ptr, self._terms
+        return frozenset(
+            terms[t] for t in self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
+        )
 
 
 def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:

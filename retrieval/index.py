@@ -5,10 +5,11 @@ O(passages) per query. Here the index is an inverted file in numpy arrays (CSR l
 ``indptr`` per term into ``docs`` and ``tf_part``), so a query touches only the postings
 of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
 per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is computed
-for a term the first time a question uses it, and kept; it is multiplied by the term's
-idf and added per passage in query-term order, which is the same arithmetic, in the
-same order, as ``BM25Okapi.get_scores`` and therefore gives the same floating-point
-results. A build (or a reload, where ``avgdl`` moves every factor) only sorts postings.
+for every term when an index is built for a start, and after a reload (``lazy``, where
+``avgdl`` moves every factor) the first time a question uses the term; it is multiplied
+by the term's idf and added per passage in query-term order, which is the same
+arithmetic, in the same order, as ``BM25Okapi.get_scores`` and therefore gives the same
+floating-point results.
 
 idf follows rank-bm25 too: ``log(N - n + 0.5) - log(n + 0.5)`` (with ``math.log``), and a
 negative idf is replaced by ``epsilon * average_idf``, the average summed in the order
@@ -34,7 +35,7 @@ import numpy.typing as npt
 import scipy.sparse
 
 from retrieval.counts import Int32Array, IntArray, TermCounts, encode_corpus
-from retrieval.selection import Postings, distinct, exact_scores, top_k_of, top_k_pruned
+from retrieval.selection import Postings, accumulate, exact_scores, top_k_of, top_k_pruned
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
@@ -50,6 +51,13 @@ class BM25Parameters:
     k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25
+
+
+def _best_docs(factors: FloatArray, docs: Int32Array) -> Int32Array:
+    """The ``SEED_DOCS`` documents with the largest factors, sorted by id (seeds)."""
+    best = np.argpartition(factors, len(factors) - SEED_DOCS)[-SEED_DOCS:]
+    seeds: Int32Array = np.sort(docs[best])
+    return seeds
 
 
 class BM25Index:
@@ -122,8 +130,8 @@ class BM25Index:
         self.idf = self._compute_idf(first_seen=position[self._indptr[:-1]])
         self.idf_floor = idf_floor
         self._ranking_idf = self.idf if idf_floor is None else np.maximum(self.idf, idf_floor)
-        # Each term's BM25 factors, bound and seeds are made the first time a question
-        # uses the term (``_prepare``): a build or a reload only sorts the postings.
+        # Each term's BM25 factors, bound and seeds are made by ``_prepare_all`` or, in a
+        # lazy index, by ``_prepare`` the first time a question uses the term.
         narrow = np.uint8 if len(counts.tf) == 0 or int(counts.tf.max()) < 256 else np.int32
         self._tf: npt.NDArray[np.integer[Any]] = counts.tf[position].astype(narrow)
         del position
@@ -151,13 +159,12 @@ class BM25Index:
 
     def _prepare_all(self) -> None:
         """``_prepare`` for every term at once, in a few vectorised passes."""
-        k1, n = self.params.k1, len(self.doc_freq)
+        n = len(self.doc_freq)
         if not n:
             return
         for lo in range(0, len(self._docs), _CHUNK):  # bounded temporaries
             hi = min(lo + _CHUNK, len(self._docs))
-            tf = self._tf[lo:hi].astype(np.float64)
-            self._tf_part[lo:hi] = tf * (k1 + 1) / (tf + self._norm[self._docs[lo:hi]])
+            self._tf_part[lo:hi] = self._factors(lo, hi)
         self._max_tf_part[:] = np.maximum.reduceat(self._tf_part, self._indptr[:-1])
         seed_ptr = self._postings.seed_ptr
         small = self.doc_freq <= SEED_DOCS  # short postings are their own seeds
@@ -166,8 +173,9 @@ class BM25Index:
         ]
         for t in np.flatnonzero(~small).tolist():
             lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
-            best = np.argpartition(self._tf_part[lo:hi], hi - lo - SEED_DOCS)[-SEED_DOCS:]
-            self._seed_docs[seed_ptr[t] : seed_ptr[t + 1]] = np.sort(self._docs[lo:hi][best])
+            self._seed_docs[seed_ptr[t] : seed_ptr[t + 1]] = _best_docs(
+                self._tf_part[lo:hi], self._docs[lo:hi]
+            )
         self._ready[:] = b"\x01" * n
 
     def _prepare(self, term_ids: Iterable[int]) -> None:
@@ -183,19 +191,23 @@ class BM25Index:
             if ready[t]:
                 continue
             lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
-            k1 = self.params.k1
-            tf = self._tf[lo:hi].astype(np.float64)
             docs = self._docs[lo:hi]
-            factors = tf * (k1 + 1) / (tf + self._norm[docs])
+            factors = self._factors(lo, hi)
             self._tf_part[lo:hi] = factors
             self._max_tf_part[t] = factors.max()
             at = int(self._postings.seed_ptr[t])
             if hi - lo <= SEED_DOCS:
                 self._seed_docs[at : at + hi - lo] = docs
             else:
-                best = np.argpartition(factors, hi - lo - SEED_DOCS)[-SEED_DOCS:]
-                self._seed_docs[at : at + SEED_DOCS] = np.sort(docs[best])
+                self._seed_docs[at : at + SEED_DOCS] = _best_docs(factors, docs)
             ready[t] = 1
+
+    def _factors(self, lo: int, hi: int) -> FloatArray:
+        """rank-bm25's ``tf * (k1 + 1) / (tf + norm)`` for postings ``lo:hi``."""
+        k1 = self.params.k1
+        tf = self._tf[lo:hi].astype(np.float64)
+        factors: FloatArray = tf * (k1 + 1) / (tf + self._norm[self._docs[lo:hi]])
+        return factors
 
     def _compute_idf(self, first_seen: IntArray) -> FloatArray:
         """rank-bm25's ``BM25Okapi._calc_idf``, summed in its first-seen term order."""
@@ -272,19 +284,11 @@ class BM25Index:
             scores = idf[t] * tfp[lo:hi] + 0.0
             return docs[lo:hi].astype(np.int64), scores if w == 1.0 else scores * w
         spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
-        matched = np.concatenate([docs[lo:hi] for lo, hi in spans])
-        values = np.concatenate([
+        values = [
             idf[t] * tfp[lo:hi] if w == 1.0 else idf[t] * tfp[lo:hi] * w
             for (t, w), (lo, hi) in zip(parts, spans, strict=True)
-        ])  # fmt: skip
-        found = distinct(matched, self.corpus_size)
-        # bincount adds in array order, i.e. term after term per passage: rank-bm25's sum.
-        if self.corpus_size <= 8 * len(matched) + 4096:
-            sums = np.bincount(matched, weights=values, minlength=self.corpus_size)[found]
-        else:  # a long index: sum per distinct passage instead of over all of them
-            at = np.searchsorted(found, matched)
-            sums = np.bincount(at, weights=values, minlength=len(found))
-        return found.astype(np.int64), sums.astype(np.float64, copy=False)
+        ]
+        return accumulate([docs[lo:hi] for lo, hi in spans], values, self.corpus_size)
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Dense scores for every passage, the shape of ``BM25Okapi.get_scores``."""

@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from retrieval.models import Passage
-
 _MARKUP = re.compile(r"[*_`]")
 # "Long Form (ABBR)" and "ABBR (Long Form)": up to eight words on the long side.
 _LONG_THEN_SHORT = re.compile(
@@ -98,14 +96,3 @@ def entry_names(title: str, aliases: Iterable[str], lead: str) -> tuple[str, ...
             names.setdefault(short.casefold(), short)
             names.setdefault(long.casefold(), long)
     return tuple(names.values())
-
-
-def names_by_entry(passages: Iterable[Passage]) -> dict[str, tuple[str, ...]]:
-    """Every entry's names, learned from its first passage (the start of its lead)."""
-    names: dict[str, tuple[str, ...]] = {}
-    for passage in passages:
-        if passage.entry in names:
-            continue
-        lead = passage.text if passage.section is None else ""
-        names[passage.entry] = entry_names(passage.title, passage.aliases, lead)
-    return names

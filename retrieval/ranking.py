@@ -37,7 +37,6 @@ from retrieval.fields import (
     entry_max,
     ideal,
     matched_mass,
-    weighted_scores,
 )
 from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.models import Answer, Hit, Passage
@@ -185,7 +184,7 @@ class Ranker:
         ``CANDIDATE_ENTRIES`` are scored, which adds each entry's best passage.
         """
         f, w = self.fields, self.weights
-        e_docs, e_scores = weighted_scores(f.entries, weights)
+        e_docs, e_scores = f.entries.weighted_scores(weights)
         if len(e_docs) == 0:
             return [], (e_docs, e_scores)
         entry_bm25 = e_scores / (ideal(f.entries, weights) or 1.0)

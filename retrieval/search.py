@@ -89,7 +89,7 @@ class Glossary:
         self._passage_terms = PassageTerms(lexicon.terms, [r.counts for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
         self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR, lazy=lazy)
-        del counts  # a copy of every record's counts: free it before the ranker builds
+        del counts  # every record's counts joined (a copy unless read from the cache): free it
         self._synonyms = tuple(tuple(group) for group in synonyms)
         in_service = [r for r in records if len(r.lengths)]  # entries with passages
         self._ranker = Ranker(

@@ -101,7 +101,33 @@ def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions
     return hit, p.idf[term] * tf_part[at[hit]]
 
 
-def distinct(docs: Int32Array, n_docs: int) -> Int32Array:
+DENSE_FACTOR = 8  # a dense sum over every document beats sorting this many postings
+DENSE_MIN = 4096
+
+
+def accumulate(
+    docs_parts: Sequence[Positions], value_parts: Sequence[FloatArray], n_docs: int
+) -> tuple[IntArray, FloatArray]:
+    """Sorted documents of several (sorted docs, values) lists, and the sum of their values.
+
+    ``bincount`` adds in array order, so each document's sum runs list after list, from 0:
+    the order rank-bm25 adds query terms in.
+    """
+    if not docs_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(docs_parts) == 1:
+        return docs_parts[0].astype(np.int64, copy=False), value_parts[0]
+    matched: Positions = np.concatenate(docs_parts)
+    values = np.concatenate(value_parts)
+    found = distinct(matched, n_docs)
+    if n_docs <= DENSE_FACTOR * len(matched) + DENSE_MIN:
+        sums = np.bincount(matched, weights=values, minlength=n_docs)[found]
+    else:  # a long index: sum per distinct document instead of over all of them
+        sums = np.bincount(found.searchsorted(matched), weights=values, minlength=len(found))
+    return found.astype(np.int64), sums.astype(np.float64, copy=False)
+
+
+def distinct(docs: Positions, n_docs: int) -> Int32Array:
     """Sorted distinct passage ids: sort when few, mark and scan when many."""
     if len(docs) * 64 < n_docs:
         return np.unique(docs).astype(np.int32, copy=False)
