@@ -172,8 +172,6 @@ def write_records(
                     passages.extend((table.add_stored(strings, section),
                                      table.add_stored(strings, label),
                                      table.add_stored(strings, text)))  # fmt: skip
-                names.extend(table.add(name) for name in record.fields.names)
-                words.extend(table.add(word) for word in record.fields.words)
             elif (entry := content.entry) is not None:
                 meta = [entry.id, entry.title, entry.url, list(entry.aliases),
                         list(entry.tags), entry.updated, len(entry.blocks)]  # fmt: skip
@@ -184,6 +182,7 @@ def write_records(
                     passages.extend(
                         (table.add(p.section), table.add(p.label), table.add_text(p.text))
                     )
+            if meta is not None:
                 names.extend(table.add(name) for name in record.fields.names)
                 words.extend(table.add(word) for word in record.fields.words)
             files.append([folder, relative, *record.stamp, record.digest, meta, problems])
