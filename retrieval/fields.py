@@ -128,20 +128,25 @@ def candidate_scores(
     return totals
 
 
-def best_positions(scores: FloatArray, k: int) -> IntArray:
+def best_positions(scores: FloatArray, k: int, *, positive: bool = False) -> IntArray:
     """Positions of the ``k`` highest scores, best first, lower position first on ties.
 
     With documents sorted by id, a lower position is a lower id: the tie-break of
     ``index.top_k_of``. On long arrays the k-th best of an evenly spaced sample is a
     lower bound of the true k-th best, so only the scores above it are partitioned.
+    ``positive``: only scores above 0 count (dense scores, where 0 means "no match").
     """
     n = len(scores)
     if k <= 0 or not n:
         return np.zeros(0, dtype=np.int64)
+    floor = None
     if n > SAMPLE_FACTOR * 2 * k:
         sample = scores[:: n // (SAMPLE_FACTOR * k)]
-        floor = np.partition(sample, len(sample) - k)[len(sample) - k]
-        keep = np.nonzero(scores >= floor)[0]
+        floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
+    if positive and (floor is None or floor <= 0):
+        keep = np.flatnonzero(scores > 0)
+    elif floor is not None:
+        keep = np.flatnonzero(scores >= floor)
     else:
         keep = np.arange(n)
     kept = scores[keep]

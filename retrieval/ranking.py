@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +56,7 @@ __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 ENTRY_DEPTH = 10
 CANDIDATE_ENTRIES = 12
 NAMED_ONLY = 0.99  # name match of a question that is just the entry's name
+_NO_PASSAGES: IntArray = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,11 @@ def passage_terms(passage: Passage) -> list[str]:
     return analyze(names) + analyze(passage.text)
 
 
-@dataclass(frozen=True, slots=True)
-class EntryParts:
-    """Why an entry ranked where it did."""
+class EntryParts(NamedTuple):
+    """Why an entry ranked where it did.
+
+    A named tuple rather than a frozen dataclass: a question makes a dozen of them.
+    """
 
     entry: str
     score: float
@@ -184,39 +188,34 @@ class Ranker:
         ``CANDIDATE_ENTRIES`` are scored, which adds each entry's best passage.
         """
         f, w = self.fields, self.weights
-        e_docs, e_scores = f.entries.weighted_scores(weights)
-        if len(e_docs) == 0:
-            return [], (e_docs, e_scores)
-        entry_bm25 = e_scores / (ideal(f.entries, weights) or 1.0)
+        entry_scores = f.entries.dense_weighted_scores(weights)
+        if entry_scores is None:
+            return [], (_NO_PASSAGES, np.zeros(0, dtype=np.float64))
+        # Most questions share a word with most entries: per entry number, dense.
+        entry_bm25 = entry_scores / (ideal(f.entries, weights) or 1.0)
         owners, best = self._name_match(query)
-        named_at = np.minimum(np.searchsorted(e_docs, owners), len(e_docs) - 1)
-        found = e_docs[named_at] == owners  # always true: an entry holds its names' terms
-        named_at, best = named_at[found], best[found]
         combined = w.entry * entry_bm25
-        combined[named_at] += w.name_match * best  # one name match per entry: no repeats
-        at = np.sort(best_positions(combined, CANDIDATE_ENTRIES))
-        candidates = e_docs[at]
+        combined[owners] += w.name_match * best  # one name match per entry: no repeats
+        # An entry that shares no term with the question scores 0: it is no candidate.
+        candidates = np.sort(best_positions(combined, CANDIDATE_ENTRIES, positive=True))
         p_docs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
-        owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
+        passage_owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
-        name_of_pos = dict(zip(named_at.tolist(), best.tolist(), strict=True))
-        passage_of = dict(zip(owners.tolist(), best_p.tolist(), strict=True))
-        rows: list[tuple[float, int, EntryParts]] = []
-        for i, (pos, entry, bm25) in enumerate(
-            zip(at.tolist(), candidates.tolist(), entry_bm25[at].tolist(), strict=True)
-        ):
-            named = name_of_pos.get(pos, 0.0)
+        name_of = dict(zip(owners.tolist(), best.tolist(), strict=True))
+        passage_of = dict(zip(passage_owners.tolist(), best_p.tolist(), strict=True))
+        rows: list[EntryParts] = []
+        for entry, bm25 in zip(candidates.tolist(), entry_bm25[candidates].tolist(), strict=True):
+            named = name_of.get(entry, 0.0)
             best_passage = passage_of.get(entry, 0.0)
             total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
             if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
                 total += w.exact_name
-            rows.append(
-                (-total, i, EntryParts(f.entry_ids[entry], total, bm25, best_passage, named))
-            )
-        rows.sort(key=lambda row: (row[0], row[1]))
-        return [row[2] for row in rows[: min(depth, ENTRY_DEPTH)]], (p_docs, p_scores)
+            rows.append(EntryParts(f.entry_ids[entry], total, bm25, best_passage, named))
+        # Best first; candidates are in entry order, so a stable sort breaks ties by it.
+        rows.sort(key=lambda row: -row.score)
+        return rows[: min(depth, ENTRY_DEPTH)], (p_docs, p_scores)
 
     def _name_match(self, query: Query) -> tuple[IntArray, FloatArray]:
         """Per entry, how completely the question spells out one of its names (0..1).

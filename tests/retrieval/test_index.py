@@ -138,6 +138,17 @@ def test_weighted_scores_add_weight_times_bm25_per_term(
     np.testing.assert_allclose(scores, dense[docs], rtol=1e-15, atol=0)
 
 
+def test_dense_weighted_scores_are_the_sparse_ones_bit_for_bit(corpus: list[list[str]]) -> None:
+    index = BM25Index(corpus)
+    for weights in ({"t3": 1.0}, {"t3": 1.0, "t50": 0.5, "t7": 2.0}, {"t50": 0.5}):
+        docs, scores = index.weighted_scores(weights)
+        dense = index.dense_weighted_scores(weights)
+        assert dense is not None and len(dense) == len(index)
+        assert np.flatnonzero(dense).tolist() == docs.tolist()  # 0 exactly where no term
+        assert dense[docs].tobytes() == scores.tobytes()
+    assert index.dense_weighted_scores({"unknown": 1.0}) is None
+
+
 def test_postings_and_contains_agree_with_the_corpus(corpus: list[list[str]]) -> None:
     index = BM25Index(corpus)
     having = [i for i, doc in enumerate(corpus) if "t120" in doc]

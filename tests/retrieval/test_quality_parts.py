@@ -81,3 +81,14 @@ def test_best_positions_match_a_full_sort_with_ties_by_position() -> None:
             for k in (1, 12):
                 expected = np.lexsort((np.arange(size), -scores))[:k]
                 assert best_positions(scores, k).tolist() == expected.tolist()
+
+
+def test_best_positions_of_positive_scores_leave_zeros_out() -> None:
+    rng = np.random.default_rng(11)
+    for size in (5, 40, 5000):
+        for share in (0.002, 0.3, 1.0):  # few, some or all documents matched
+            scores = np.where(rng.random(size) < share, np.round(rng.random(size) * 3) + 1, 0.0)
+            for k in (1, 12):
+                order = np.lexsort((np.arange(size), -scores))[:k]
+                expected = [int(i) for i in order if scores[i] > 0]
+                assert best_positions(scores, k, positive=True).tolist() == expected
