@@ -203,11 +203,17 @@ class Ranker:
         p_scores /= ideal(self.index, weights) or 1.0
         passage_owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
-        name_of = dict(zip(owners.tolist(), best.tolist(), strict=True))
+        # Hundreds of entries have a name match; look up only the candidates' (owners sorted).
+        at = np.minimum(owners.searchsorted(candidates), max(len(owners) - 1, 0))
+        named_of = np.where(owners[at] == candidates, best[at], 0.0) if len(owners) else at * 0.0
         passage_of = dict(zip(passage_owners.tolist(), best_p.tolist(), strict=True))
         rows: list[EntryParts] = []
-        for entry, bm25 in zip(candidates.tolist(), entry_bm25[candidates].tolist(), strict=True):
-            named = name_of.get(entry, 0.0)
+        for entry, bm25, named in zip(
+            candidates.tolist(),
+            entry_bm25[candidates].tolist(),
+            named_of.tolist(),
+            strict=True,
+        ):
             best_passage = passage_of.get(entry, 0.0)
             total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
             if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
@@ -233,15 +239,7 @@ class Ranker:
 
     def _hit(self, passage_id: int, score: float) -> Hit:
         p = self.passages[passage_id]
-        return Hit(
-            entry=p.entry,
-            title=p.title,
-            section=p.section,
-            label=p.label,
-            text=p.text,
-            url=p.url,
-            score=score,
-        )
+        return Hit(p.entry, p.title, p.section, p.label, p.text, p.url, score)
 
 
 def _own_weights(query: Query) -> dict[str, float]:

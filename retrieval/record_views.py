@@ -49,15 +49,16 @@ class PassagesView(LazySequence[Passage]):
 
     def __init__(self, records: Sequence[FileRecord]) -> None:
         self._records = [r for r in records if len(r.lengths)]
+        self._contents = [r.content for r in self._records]  # a hit reads one: no hop
         self._ends = list(accumulate(len(r.lengths) for r in self._records))
+        self._size = self._ends[-1] if self._ends else 0
 
     def __len__(self) -> int:
-        return self._ends[-1] if self._ends else 0
+        return self._size
 
     def _item(self, i: int) -> Passage:
         at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
-        start = self._ends[at - 1] if at else 0
-        return self._records[at].content.passage(i - start)
+        return self._contents[at].passage(i - self._ends[at - 1] if at else i)
 
     def __iter__(self) -> Iterator[Passage]:
         for record in self._records:
