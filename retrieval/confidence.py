@@ -144,7 +144,7 @@ def decide(
     best = entries[0]
     number = fields.entry_number[best.entry]
     asked = [*query.sequence, *(t for e in query.expansions for t in e.terms)]
-    covered = _covered(query, fields.entry_terms.holding(number, asked))
+    covered = _covered(query, fields.entry_holds(number, asked))
     own = dict.fromkeys(query.sequence)
     weight = {t: idf.get(t, max_idf) for t in own}
     total = sum(weight.values())

@@ -29,7 +29,6 @@ import scipy.sparse
 from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
-from retrieval.lazy_sequence import LazySequence
 from retrieval.selection import accumulate
 
 IDF_FLOOR = 0.05
@@ -80,18 +79,17 @@ class Postings:
 _NO_DOCS: IntArray = np.zeros(0, dtype=np.int64)
 
 
-def matched_mass(
-    index: BM25Index | Postings, weights: Mapping[str, float]
-) -> tuple[IntArray, FloatArray]:
+def matched_mass(index: Postings, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
     """Per document, the summed weight of the query terms it contains (no tf, no length)."""
     docs_parts: list[IntArray] = []
-    score_parts: list[FloatArray] = []
+    held: list[float] = []
     for term, weight in weights.items():
         docs = index.postings(term)
         if len(docs):
             docs_parts.append(docs)
-            score_parts.append(np.full(len(docs), weight, dtype=np.float64))
-    return accumulate(docs_parts, score_parts, len(index))
+            held.append(weight)
+    sizes = [len(docs) for docs in docs_parts]
+    return accumulate(docs_parts, np.repeat(np.asarray(held, dtype=np.float64), sizes), len(index))
 
 
 def candidate_scores(
@@ -221,7 +219,7 @@ class Fields:
         self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
         entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
         self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR, lazy=lazy)
-        self.entry_terms = EntryTerms(terms, entry_counts, term_ids)
+        del entry_counts  # the entries index holds the same terms; 165 MiB at 1M passages
         self.name_text = [name for p in used for name in p.names]
         self.name_words: dict[str, str] = {}  # surface word -> term, for typo correction
         for p in used:
@@ -249,37 +247,15 @@ class Fields:
         self.section_mass = self.sections.masses(idf)
         self.label_mass = self.labels.masses(idf)
 
+    def entry_holds(self, number: int, terms: Iterable[str]) -> frozenset[str]:
+        """Which of ``terms`` entry ``number`` holds anywhere: a question asks about a
+        handful, so a binary search in each one's postings beats a set of the entry's
+        hundreds of terms."""
+        return frozenset(t for t in terms if self.entries.contains(t, number))
+
     def passages_of(self, entries: IntArray) -> IntArray:
         """Every passage of the sorted entry numbers ``entries``, in order."""
         return _ranges(self.entry_passages[entries], self.entry_passages[entries + 1])
-
-
-class EntryTerms(LazySequence[frozenset[str]]):
-    """Per entry number, the set of its terms, decoded from the entry counts when asked."""
-
-    def __init__(
-        self, terms: Sequence[str], counts: TermCounts, term_ids: Mapping[str, int]
-    ) -> None:
-        self._terms = terms
-        self._counts = counts
-        self._term_ids = term_ids
-
-    def holding(self, number: int, terms: Iterable[str]) -> frozenset[str]:
-        """Which of ``terms`` entry ``number`` holds: a question asks about a handful, so
-        this compares ids instead of decoding the entry's hundreds of terms."""
-        ptr = self._counts.doc_ptr
-        row = set(self._counts.terms[int(ptr[number]) : int(ptr[number + 1])].tolist())
-        ids = self._term_ids
-        return frozenset(t for t in terms if ids.get(t, -1) in row)
-
-    def __len__(self) -> int:
-        return len(self._counts)
-
-    def _item(self, i: int) -> frozenset[str]:
-        ptr, terms = self._counts.doc_ptr, self._terms
-        return frozenset(
-            terms[t] for t in self._counts.terms[int(ptr[i]) : int(ptr[i + 1])].tolist()
-        )
 
 
 def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:

@@ -288,7 +288,9 @@ class BM25Index:
             idf[t] * tfp[lo:hi] if w == 1.0 else idf[t] * tfp[lo:hi] * w
             for (t, w), (lo, hi) in zip(parts, spans, strict=True)
         ]
-        return accumulate([docs[lo:hi] for lo, hi in spans], values, self.corpus_size)
+        return accumulate(
+            [docs[lo:hi] for lo, hi in spans], np.concatenate(values), self.corpus_size
+        )
 
     def dense_weighted_scores(self, weights: Mapping[str, float]) -> FloatArray | None:
         """``weighted_scores`` as one score per document (0 where no term is held).

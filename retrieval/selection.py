@@ -106,19 +106,19 @@ DENSE_MIN = 4096
 
 
 def accumulate(
-    docs_parts: Sequence[Positions], value_parts: Sequence[FloatArray], n_docs: int
+    docs_parts: Sequence[Positions], values: FloatArray, n_docs: int
 ) -> tuple[IntArray, FloatArray]:
-    """Sorted documents of several (sorted docs, values) lists, and the sum of their values.
+    """Sorted documents of several sorted docs lists, and the sum of their ``values``.
 
+    ``values`` holds one value per posting, the lists' values one list after the other.
     ``bincount`` adds in array order, so each document's sum runs list after list, from 0:
     the order rank-bm25 adds query terms in.
     """
     if not docs_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     if len(docs_parts) == 1:
-        return docs_parts[0].astype(np.int64, copy=False), value_parts[0]
+        return docs_parts[0].astype(np.int64, copy=False), values
     matched: Positions = np.concatenate(docs_parts)
-    values = np.concatenate(value_parts)
     found = distinct(matched, n_docs)
     if n_docs <= DENSE_FACTOR * len(matched) + DENSE_MIN:
         sums = np.bincount(matched, weights=values, minlength=n_docs)[found]

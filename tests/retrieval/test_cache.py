@@ -26,7 +26,9 @@ def same_glossary(a: Glossary, b: Glossary) -> None:
     assert fa.name_docs == fb.name_docs
     assert fa.name_text == fb.name_text
     assert list(fa.name_words.items()) == list(fb.name_words.items())
-    assert list(fa.entry_terms) == list(fb.entry_terms)
+    assert sorted(fa.entries.vocabulary) == sorted(fb.entries.vocabulary)
+    for term in fa.entries.vocabulary:  # the same entries hold the same terms
+        assert fa.entries.postings(term).tolist() == fb.entries.postings(term).tolist()
     for mass in ("name_mass", "section_mass", "label_mass", "is_lead", "passage_entry"):
         assert getattr(fa, mass).tolist() == getattr(fb, mass).tolist()
     for question in QUESTIONS:
