@@ -33,6 +33,55 @@ _AS_CONTENT = frozenset({"text", "code_inline", "image"})
 _KEPT = _AS_CONTENT | {"softbreak", "hardbreak"}
 _markdown = MarkdownIt("commonmark")
 
+# markdown-it tries every rule at every block start and at every character that may
+# start inline markup; most rules give up at once, but the tries were a quarter of
+# parsing. A rule that needs a character the document does not contain can never
+# match it, so each document is parsed by a commonmark parser without those rules:
+# the same tokens (``tests/retrieval/test_parsing.py`` compares them), less work.
+_TRIGGERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("<", ("html_block", "html_inline", "autolink")),
+    ("&", ("entity",)),
+    ("\\", ("escape",)),
+    ("`", ("backticks",)),
+    ("`~", ("fence",)),
+    ("[", ("link", "image", "reference")),
+    (">", ("blockquote",)),
+)
+# A setext underline ("===" or "---" under a paragraph) is a line of one marker and
+# blanks, after indentation and blockquote marks; it is never a document's first line.
+_UNDERLINE = re.compile(r"\n[ \t>]*(?:=+|-+)[ \t]*(?:\n|$)")
+# The characters the commonmark inline rules react to ("]" ends a link's text); the
+# text rule may run past any other character, which the rules would only hand back to
+# it one at a time ("-" and ":" are frequent in prose).
+_INLINE_RULES = frozenset({"text", "newline", "escape", "backticks", "emphasis", "link",
+                           "image", "autolink", "html_inline", "entity"})  # fmt: skip
+_INLINE_POST_RULES = frozenset({"balance_pairs", "emphasis", "fragments_join"})
+_TERMINATORS = re.compile(r"[\n\\`*_\[\]!<&]")
+_parsers: dict[tuple[str, ...], MarkdownIt] = {}
+
+
+def _parser(body: str) -> MarkdownIt:
+    """A commonmark parser without the rules that cannot match anything in ``body``."""
+    if "\r" in body:  # markdown-it reads it as a line end; the checks below look for "\n"
+        return _markdown
+    off = tuple(
+        rule for chars, rules in _TRIGGERS if not any(c in body for c in chars) for rule in rules
+    )
+    if _UNDERLINE.search(body) is None:
+        off += ("lheading",)
+    parser = _parsers.get(off)
+    if parser is None:
+        parser = MarkdownIt("commonmark").disable(list(off))
+        active = parser.get_active_rules()
+        if (
+            hasattr(parser.inline, "terminator_re")
+            and _INLINE_RULES.issuperset(active["inline"])
+            and _INLINE_POST_RULES.issuperset(active["inline2"])
+        ):
+            parser.inline.terminator_re = _TERMINATORS
+        parser = _parsers.setdefault(off, parser)
+    return parser
+
 
 class _UniqueKeys(yaml.constructor.SafeConstructor):
     """PyYAML's safe constructor, but a key given twice is an error instead of last-wins."""
@@ -264,7 +313,7 @@ def _check_meta(
 
 def parse_body(body: str, *, first_line: int = 1) -> list[Block]:
     """Markdown body -> blocks (paragraphs and list items) with their ``##`` section."""
-    tokens = _markdown.parse(body)
+    tokens = _parser(body).parse(body)
     blocks: list[Block] = []
     section: str | None = None
     i, end = 0, len(tokens)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
+from retrieval import parsing
 from retrieval.loading import load_folder
 from retrieval.models import Severity
 from retrieval.parsing import parse_entry
@@ -206,3 +211,45 @@ def test_duplicate_entry_ids_are_an_error(tmp_path: Path) -> None:
         f"{tmp_path}/b/api.md:1: duplicate entry id 'api' (also {tmp_path}/a/api.md): "
         "rename one of the files"
     ]
+
+
+# Pieces of Markdown that start, end or nearly make every construct of CommonMark.
+_PIECES = (
+    "Foo", "bar baz", "---", "===", "=", "-", "- ", "* ", "1. ", "2) ", "> ", ">", "  ", "    ",
+    "\t", "\n", "\n\n", "**x:**", "*a*", "_b_", "__c__", "`code`", "``", "```", "~~~", "~~x~~",
+    "[a](b)", "[ref]", '[ref]: /u "t"', "![i](s)", "<b>", "</b>", "<div>", "<!-- c -->",
+    "<http://a.b>", "&amp;", "&#42;", "&copy", "\\*", "\\", "#", "## H", "# ", "***", "___",
+    "- - -", "a-b", "x: y", "+++", "!", "]", "[", "(", ")", '"', "'", "  \n", "\\\n",
+    '<a href="x">', "-->", "é", "|a|b|", "{", "$", "@", "^", "\r\n",
+)  # fmt: skip
+
+
+def _tokens(tokens: list[Token]) -> list[Any]:
+    return [
+        (t.type, t.tag, t.nesting, t.level, t.map, t.content, t.markup, t.info, dict(t.attrs),
+         t.block, t.hidden, t.meta, None if t.children is None else _tokens(t.children))
+        for t in tokens
+    ]  # fmt: skip
+
+
+def _documents() -> list[str]:
+    rng = random.Random(6)
+    documents = [VALID, VALID.replace("\n", "\r\n"), "Foo\n---\n", "> a\n> ===\n", "- a\n  ---\n"]
+    for _ in range(3000):  # each from a few kinds of piece, so that rules are left out
+        kinds = rng.sample(_PIECES, rng.randint(2, 12))
+        documents.append("".join(rng.choice(kinds) for _ in range(rng.randint(1, 40))))
+    return documents
+
+
+def test_the_trimmed_parsers_give_commonmarks_tokens() -> None:
+    full = MarkdownIt("commonmark")
+    for document in _documents():
+        assert _tokens(parsing._parser(document).parse(document)) == _tokens(full.parse(document))
+    assert len(parsing._parsers) > 20  # many rule sets were tried
+
+
+def test_a_plain_document_leaves_out_the_rules_it_cannot_use() -> None:
+    body = VALID.split("---\n", 2)[2]
+    rules = parsing._parser(body).get_active_rules()
+    assert "html_block" not in rules["block"] and "lheading" not in rules["block"]
+    assert "entity" not in rules["inline"] and "emphasis" in rules["inline"]
