@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -50,6 +50,9 @@ from retrieval.ordering import (
 from retrieval.query import Query, QueryParser, prepare_question, shipped_filler
 from retrieval.spelling import Speller
 from retrieval.synonyms import Synonyms, shipped_groups
+
+if TYPE_CHECKING:  # record_views imports building, which imports this module
+    from retrieval.record_views import PassagesView
 
 __all__ = ["Ranker", "Weights", "passage_terms", "prepare_question"]
 
@@ -106,7 +109,7 @@ class Ranker:
 
     def __init__(
         self,
-        passages: Sequence[Passage],
+        passages: PassagesView,
         index: BM25Index,
         fields: EntryFields,
         lexicon: tuple[Sequence[str], Mapping[str, int]],
@@ -192,9 +195,11 @@ class Ranker:
         if entry_scores is None:
             return [], (_NO_PASSAGES, np.zeros(0, dtype=np.float64))
         # Most questions share a word with most entries: per entry number, dense.
-        entry_bm25 = entry_scores / (ideal(f.entries, weights) or 1.0)
+        scale = ideal(f.entries, weights) or 1.0
+        combined = entry_scores / scale
+        if w.entry != 1.0:
+            combined *= w.entry
         owners, best = self._name_match(query)
-        combined = w.entry * entry_bm25
         combined[owners] += w.name_match * best  # one name match per entry: no repeats
         # An entry that shares no term with the question scores 0: it is no candidate.
         candidates = np.sort(best_positions(combined, CANDIDATE_ENTRIES, positive=True))
@@ -210,7 +215,7 @@ class Ranker:
         rows: list[EntryParts] = []
         for entry, bm25, named in zip(
             candidates.tolist(),
-            entry_bm25[candidates].tolist(),
+            (entry_scores[candidates] / scale).tolist(),  # the same division, the same bits
             named_of.tolist(),
             strict=True,
         ):
@@ -238,8 +243,7 @@ class Ranker:
         return entry_max(self.fields.name_entry, docs, scores)
 
     def _hit(self, passage_id: int, score: float) -> Hit:
-        p = self.passages[passage_id]
-        return Hit(p.entry, p.title, p.section, p.label, p.text, p.url, score)
+        return Hit(*self.passages.shown(passage_id), score)
 
 
 def _own_weights(query: Query) -> dict[str, float]:

@@ -16,6 +16,7 @@ from itertools import accumulate
 from retrieval.building import FileRecord
 from retrieval.lazy_sequence import LazySequence
 from retrieval.models import Entry, Passage
+from retrieval.stored import StoredContent
 
 
 class EntriesView(Mapping[str, Entry]):
@@ -59,6 +60,19 @@ class PassagesView(LazySequence[Passage]):
     def _item(self, i: int) -> Passage:
         at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
         return self._contents[at].passage(i - self._ends[at - 1] if at else i)
+
+    def shown(self, i: int) -> tuple[str, str, str | None, str | None, str, str | None]:
+        """Passage ``i``'s (entry, title, section, label, text, url), for a hit: a cached
+        entry gives them straight from its columns, without making the ``Passage``."""
+        if not 0 <= i < self._size:
+            raise IndexError(i)
+        at = bisect_right(self._ends, i)
+        content = self._contents[at]
+        j = i - self._ends[at - 1] if at else i
+        if isinstance(content, StoredContent):
+            return content.shown(j)
+        p = content.passage(j)
+        return p.entry, p.title, p.section, p.label, p.text, p.url
 
     def __iter__(self) -> Iterator[Passage]:
         for record in self._records:

@@ -109,6 +109,14 @@ class StoredEntries:
         entry_id, title, url, aliases = meta
         return Passage(entry_id, title, get(section), get(label), get(text) or "", url, aliases)
 
+    def passage_fields(
+        self, meta: Sequence[Any], row: int
+    ) -> tuple[str, str, str | None, str | None, str, str | None]:
+        """``passage``'s (entry, title, section, label, text, url) without the object."""
+        section, label, text = self._passages[row].tolist()
+        get = self.strings.get
+        return meta[0], meta[1], get(section), get(label), get(text) or "", meta[2]
+
     def opens_with_lead(self, first: int) -> bool:
         """Whether passage row ``first`` has no section (it is in the lead)."""
         return int(self._passages[first, 0]) < 0
@@ -162,6 +170,16 @@ class StoredContent:
             entry_id, title, url, aliases = self._meta[:4]
             self._header = (str(entry_id), str(title), url, tuple(aliases))
         return self._store.passage(self._header, self._first_passage + i)
+
+    def shown(self, i: int) -> tuple[str, str, str | None, str | None, str, str | None]:
+        """Passage ``i``'s (entry, title, section, label, text, url): what a hit shows."""
+        if self._passages is not None or not 0 <= i < self._count:
+            p = self.passage(i)
+            return p.entry, p.title, p.section, p.label, p.text, p.url
+        if self._header is None:
+            entry_id, title, url, aliases = self._meta[:4]
+            self._header = (str(entry_id), str(title), url, tuple(aliases))
+        return self._store.passage_fields(self._header, self._first_passage + i)
 
     @property
     def made(self) -> bool:

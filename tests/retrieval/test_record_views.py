@@ -43,3 +43,20 @@ def test_a_cached_passage_is_made_alone_without_making_its_entry(tmp_path: Path)
     assert [warm.passages[i] for i in range(len(warm.passages))] == list(cold.passages)
     records = [r for r in warm._sources.scans[0] if r.entry_id]
     assert records and not any(r.content.made for r in records)
+
+
+def test_what_a_hit_shows_is_its_passage_s_fields_cached_or_parsed(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    api = next(r for r in warm._sources.scans[0] if r.entry_id == "api")
+    assert api.passages  # one cached entry's passages made, the others still in the columns
+    for glossary in (cold, warm):
+        for i, p in enumerate(cold.passages):
+            assert glossary.passages.shown(i) == (
+                p.entry, p.title, p.section, p.label, p.text, p.url
+            )  # fmt: skip
+        with pytest.raises(IndexError):
+            glossary.passages.shown(len(cold.passages))
+    records = [r for r in warm._sources.scans[0] if r.entry_id and r.entry_id != "api"]
+    assert records and not any(r.content.made for r in records)  # showing made nothing
