@@ -253,9 +253,16 @@ class Fields:
         hundreds of terms."""
         return frozenset(t for t in terms if self.entries.contains(t, number))
 
-    def passages_of(self, entries: IntArray) -> IntArray:
-        """Every passage of the sorted entry numbers ``entries``, in order."""
-        return _ranges(self.entry_passages[entries], self.entry_passages[entries + 1])
+    def passages_of(self, entries: IntArray) -> tuple[IntArray, IntArray]:
+        """Every passage of the sorted entry numbers ``entries``, in order, and where each
+        entry's run starts in that list (an entry in service has at least one passage)."""
+        starts = self.entry_passages[entries]
+        lengths = self.entry_passages[entries + 1] - starts
+        run_starts = np.cumsum(lengths) - lengths
+        total = int(run_starts[-1] + lengths[-1]) if len(lengths) else 0
+        passages: IntArray = np.arange(total, dtype=np.int64)
+        passages += np.repeat(starts - run_starts, lengths)
+        return passages, run_starts
 
 
 def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:
@@ -267,13 +274,3 @@ def _decoded(terms: Sequence[str], docs: Ragged) -> list[tuple[str, ...]]:
         out.append(tuple(ids[at : at + n]))
         at += n
     return out
-
-
-def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
-    """The concatenation of ``range(start, stop)`` for each pair, as one array."""
-    lengths = stops - starts
-    if not len(lengths) or not lengths.sum():
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    ranges: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
-    return ranges

@@ -203,23 +203,22 @@ class Ranker:
         combined[owners] += w.name_match * best  # one name match per entry: no repeats
         # An entry that shares no term with the question scores 0: it is no candidate.
         candidates = np.sort(best_positions(combined, CANDIDATE_ENTRIES, positive=True))
-        p_docs = f.passages_of(candidates)
+        p_docs, runs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
-        passage_owners, best_p = entry_max(f.passage_entry, p_docs, p_scores)
+        best_p = np.maximum.reduceat(p_scores, runs) if len(runs) else p_scores
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
         # Hundreds of entries have a name match; look up only the candidates' (owners sorted).
         at = np.minimum(owners.searchsorted(candidates), max(len(owners) - 1, 0))
         named_of = np.where(owners[at] == candidates, best[at], 0.0) if len(owners) else at * 0.0
-        passage_of = dict(zip(passage_owners.tolist(), best_p.tolist(), strict=True))
         rows: list[EntryParts] = []
-        for entry, bm25, named in zip(
+        for entry, bm25, named, best_passage in zip(
             candidates.tolist(),
             (entry_scores[candidates] / scale).tolist(),  # the same division, the same bits
             named_of.tolist(),
+            best_p.tolist(),
             strict=True,
         ):
-            best_passage = passage_of.get(entry, 0.0)
             total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
             if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
                 total += w.exact_name
