@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,12 +70,17 @@ from bot.handlers_messages import (
 from bot.holder import GlossaryHolder
 from bot.services import SERVICES_KEY, Services
 from bot.storage import QuestionStore
+from bot.telegram_http import AiohttpRequest
 from bot.watcher import watch_for_bot
 
 logger = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
 CONCURRENT_UPDATES = 32  # a slow reply in one chat must not hold up the others
+# Connections to the Bot API for replies (python-telegram-bot's default, so that concurrent
+# updates never queue for one), and the one long poll.
+CONNECTION_POOL_SIZE = 256
+GET_UPDATES_POOL_SIZE = 1
 # Edited messages are not requested: an edit never gets a second answer.
 ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY, UpdateType.INLINE_QUERY]
 
@@ -103,6 +109,19 @@ class Timeouts:
 
 
 DEFAULT_TIMEOUTS = Timeouts()
+
+
+def bot_api_request(timeouts: Timeouts, *, connection_pool_size: int) -> AiohttpRequest:
+    """The HTTP client for Bot API calls (aiohttp: a fraction of httpx's CPU per call)."""
+    return AiohttpRequest(
+        connection_pool_size=connection_pool_size,
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,  # for getUpdates, PTB adds the long-poll time to this
+        write_timeout=timeouts.write,
+        pool_timeout=timeouts.pool,
+    )
+
+
 BotApplication = Application[
     ExtBot[int],  # int: the rate limiter's per-call argument (retries)
     ContextTypes.DEFAULT_TYPE,
@@ -149,7 +168,7 @@ def build_application(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     flood: FloodGate | None = None,
 ) -> BotApplication:
-    """The bot, wired: Bot API address, rate limiter, timeouts, handlers, error handler."""
+    """The bot, wired: Bot API address and client, rate limiter, handlers, error handler."""
     base = settings.telegram_api_base_url
     application = (
         Application.builder()
@@ -163,12 +182,8 @@ def build_application(
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read)
-        .write_timeout(timeouts.write)
-        .pool_timeout(timeouts.pool)
-        .get_updates_connect_timeout(timeouts.connect)
-        .get_updates_read_timeout(timeouts.read)  # PTB adds the long-poll time to this
+        .request(bot_api_request(timeouts, connection_pool_size=CONNECTION_POOL_SIZE))
+        .get_updates_request(bot_api_request(timeouts, connection_pool_size=GET_UPDATES_POOL_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
@@ -202,6 +217,20 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path.strip("/")
 
 
+@asynccontextmanager
+async def http_closed_at_exit(application: BotApplication) -> AsyncIterator[None]:
+    """Close the bot's HTTP sessions at the end, also when start-up failed.
+
+    python-telegram-bot skips shutting the bot down when ``initialize`` failed (a token
+    Telegram rejects, no network), which would leave aiohttp's sessions open; closing
+    twice is harmless.
+    """
+    try:
+        yield
+    finally:
+        await application.bot.shutdown()
+
+
 async def serve(
     application: BotApplication,
     settings: Settings,
@@ -210,7 +239,7 @@ async def serve(
     poll_timeout: int = DEFAULT_TIMEOUTS.poll,
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or a webhook when WEBHOOK_URL is set."""
-    async with application:  # initialize (getMe) ... shutdown
+    async with http_closed_at_exit(application), application:  # initialize (getMe) ... shutdown
         services: Services = application.bot_data[SERVICES_KEY]
         await asyncio.to_thread(services.store.purge)
         await register_commands(application, sorted(settings.admin_user_ids))

@@ -1,9 +1,10 @@
 """Logging for ``glossary-bot run``: levels, one format, and secrets kept out of every line.
 
 Bot API URLs carry the token (``/bot<token>/sendMessage``) and python-telegram-bot logs that
-URL at DEBUG; httpx logs request URLs at INFO. So besides keeping httpx and httpcore at
-WARNING, a filter on the root handlers replaces the token and the webhook secret with
-``<token>``/``<secret>`` in every record, tracebacks included (belt and braces).
+URL at DEBUG; the HTTP client (``bot.telegram_http``; httpx before it) logs request URLs too.
+So besides keeping those loggers at WARNING, a filter on the root handlers replaces the token
+and the webhook secret with ``<token>``/``<secret>`` in every record, tracebacks included
+(belt and braces).
 Configured only here, from the entry point, never at import time.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-QUIET_LOGGERS = ("httpx", "httpcore")
+QUIET_LOGGERS = ("bot.telegram_http", "httpx", "httpcore")
 
 
 class RedactingFilter(logging.Filter):

@@ -42,8 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Bot API URLs carry the token; httpx logs request URLs at INFO.
-    for noisy in ("httpx", "httpcore"):
+    # Bot API URLs carry the token; the HTTP clients log request URLs.
+    for noisy in ("bot.telegram_http", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         code: int = args.handler(args)

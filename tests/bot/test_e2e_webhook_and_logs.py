@@ -75,18 +75,18 @@ async def test_webhook_mode_accepts_only_requests_with_the_secret(
 async def test_no_log_line_at_debug_contains_the_token(
     bot: RunningBot, bot_log: io.StringIO
 ) -> None:
-    # httpx would log request URLs (with the token) at INFO; force it on to prove the filter
-    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    # the HTTP client logs request URLs (with the token); force it on to prove the filter
+    logging.getLogger("bot.telegram_http").setLevel(logging.DEBUG)
     try:
         await bot.ask("what is an API")
         bot.server.fail_next("sendMessage", status=500)
         await bot.ask("what is an API")  # an error with a traceback
         await bot.ask("what is an API")
     finally:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("bot.telegram_http").setLevel(logging.WARNING)
     log = bot_log.getvalue()
     assert "Calling Bot API endpoint `sendMessage`" in log  # PTB's own DEBUG lines are there
-    assert "HTTP Request: POST" in log  # ... and httpx's
+    assert "HTTP Request: POST" in log  # ... and the HTTP client's
     assert f"{bot.server.base_url}/bot<token>/sendMessage" in log  # redacted, not dropped
     assert "Traceback (most recent call last)" in log
     assert TEST_TOKEN not in log
