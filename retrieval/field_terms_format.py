@@ -8,7 +8,6 @@ slices the columns back per record, so a warm start analyses nothing.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,27 +22,31 @@ FIELD_ARRAYS = ("name_counts", "name_ids", "name_lengths", "section_ids", "secti
                 "word_counts", "word_terms")  # fmt: skip
 
 
-def write_field_terms(zf: zipfile.ZipFile, parts: Sequence[FieldTerms]) -> None:
-    """Write every record's fields as the ``FIELD_ARRAYS`` columns."""
-    from retrieval.cache_format import write_npy, write_npy_chunks
-
-    write_npy(zf, "name_counts", np.asarray([len(p.names) for p in parts], dtype=np.int64))
-    write_npy(zf, "word_counts", np.asarray([len(p.words) for p in parts], dtype=np.int64))
-    write_npy_chunks(zf, "word_terms", np.int32, [p.word_terms for p in parts])
+def field_columns(
+    parts: Sequence[FieldTerms],
+) -> list[tuple[str, type[np.generic], int, Sequence[npt.NDArray[Any]]]]:
+    """Every record's fields as the ``FIELD_ARRAYS`` columns: (name, type, row width,
+    the parts to concatenate)."""
+    columns: list[tuple[str, type[np.generic], int, Sequence[npt.NDArray[Any]]]] = [
+        ("name_counts", np.int64, 1, [np.asarray([len(p.names) for p in parts], dtype=np.int64)]),
+        ("word_counts", np.int64, 1, [np.asarray([len(p.words) for p in parts], dtype=np.int64)]),
+        ("word_terms", np.int32, 1, [p.word_terms for p in parts]),
+    ]
     for name, field in (("name", "name_terms"), ("section", "section_terms"),
                         ("label", "label_terms")):  # fmt: skip
         docs: list[Ragged] = [getattr(p, field) for p in parts]
-        write_npy_chunks(zf, f"{name}_ids", np.int32, [d.ids for d in docs])
-        write_npy_chunks(zf, f"{name}_lengths", np.int64, [d.lengths for d in docs])
-    write_npy_chunks(zf, "entry_terms", np.int32, [p.entry_counts.terms for p in parts])
-    write_npy_chunks(zf, "entry_tf", np.int32, [p.entry_counts.tf for p in parts])
+        columns.append((f"{name}_ids", np.int32, 1, [d.ids for d in docs]))
+        columns.append((f"{name}_lengths", np.int64, 1, [d.lengths for d in docs]))
+    columns.append(("entry_terms", np.int32, 1, [p.entry_counts.terms for p in parts]))
+    columns.append(("entry_tf", np.int32, 1, [p.entry_counts.tf for p in parts]))
     # Per record: distinct terms and tokens of its one entry document, -1 for none.
     sizes = [
         (len(p.entry_counts.terms), int(p.entry_counts.doc_len[0])) if len(p.entry_counts)
         else (-1, -1)
         for p in parts
     ]  # fmt: skip
-    write_npy(zf, "entry_sizes", np.asarray(sizes, dtype=np.int64).reshape(-1, 2))
+    columns.append(("entry_sizes", np.int64, 2, [np.asarray(sizes, dtype=np.int64).reshape(-1)]))
+    return columns
 
 
 class FieldColumns:

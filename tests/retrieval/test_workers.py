@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pickle
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from retrieval import workers
+from retrieval import cache, cache_format, workers
 from retrieval.building import FileRecord, Lexicon, read_file
-from retrieval.models import Block, Passage, Problem, Severity
+from retrieval.cache_format import decode_chunk, encode_chunk
 from tests.retrieval.knowledge_files import API, BROKEN, CACHING, QUEUE, write
 
 
@@ -53,44 +50,49 @@ def test_few_files_are_read_in_this_process(tmp_path: Path) -> None:
     assert workers.read_files_in_parallel(_folder(tmp_path), Lexicon()) is None
 
 
-def test_dumped_records_load_as_they_were(tmp_path: Path) -> None:
-    paths = _folder(tmp_path)[:4]
+def _chunked(paths: list[Path], size: int) -> tuple[Lexicon, list[FileRecord]]:
+    """Records read as the workers send them, ``size`` files a chunk, in this process."""
     lexicon = Lexicon()
-    records = [read_file(p, lexicon) for p in paths]
-    loaded = pickle.loads(workers.dumps(records))
-    assert [_view(r, lexicon.terms) for r in loaded] == [_view(r, lexicon.terms) for r in records]
-    assert loaded[0].entry == records[0].entry
-    assert loaded[3].problems == records[3].problems  # a Path and an enum: the default way
-    counts = loaded[0].counts
-    assert counts.terms.dtype == np.int32 and counts.doc_ptr.dtype == np.int64
-    assert counts.terms.flags.writeable and counts.terms.flags.owndata
+    records: list[FileRecord] = []
+    for start in range(0, len(paths), size):
+        own = Lexicon()
+        payload = encode_chunk([read_file(p, own) for p in paths[start : start + size]])
+        mapping = lexicon.mapping(own.terms)
+        records += decode_chunk(payload, paths[start : start + size], mapping, len(lexicon))
+    return lexicon, records
 
 
-def test_arrays_other_than_flat_numbers_keep_numpy_pickling() -> None:
-    grid = np.arange(6, dtype=np.float64).reshape(2, 3)
-    swapped = np.arange(3, dtype=">i4")
-    loaded = pickle.loads(workers.dumps([grid, swapped]))
-    assert loaded[0].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
-    assert loaded[1].dtype == np.dtype(">i4") and loaded[1].tolist() == [0, 1, 2]
+def _cached(
+    tmp_path: Path, folder: Path, records: list[FileRecord], lexicon: Lexicon
+) -> list[tuple[object, ...]]:
+    cache.save(tmp_path, [folder], [records], lexicon)
+    loaded = cache.load(tmp_path, [folder])
+    assert loaded is not None
+    return [_view(r, loaded.lexicon.terms) for r in loaded.records[0]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    value: int
-
-    def __post_init__(self) -> None:
-        assert self.value >= 0
-
-
-@dataclass(frozen=True)
-class _Open:
-    value: int
+def test_a_chunk_decodes_to_the_records_it_was_made_of(tmp_path: Path) -> None:
+    paths = _folder(tmp_path)
+    lexicon, records = _chunked(paths, 5)
+    serial_lexicon = Lexicon()
+    serial = [read_file(p, serial_lexicon) for p in paths]
+    assert lexicon.terms == serial_lexicon.terms
+    assert [_view(r, lexicon.terms) for r in records] == [_view(r, lexicon.terms) for r in serial]
+    assert [r.entry for r in records] == [r.entry for r in serial]
+    assert [r.fields.names for r in records] == [r.fields.names for r in serial]
 
 
-def test_only_plain_slotted_dataclasses_are_rebuilt_by_their_constructor() -> None:
-    assert workers._constructor_fields(Block) == ("section", "text", "line", "label", "is_item")
-    assert workers._constructor_fields(Passage) is not None
-    assert workers._constructor_fields(Problem) == ("path", "line", "message", "severity")
-    assert workers._constructor_fields(_Checked) is None
-    assert workers._constructor_fields(_Open) is None
-    assert workers._constructor_fields(Severity) is None
+def test_whole_chunks_are_copied_into_the_cache_as_they_are(tmp_path: Path) -> None:
+    paths = _folder(tmp_path)
+    lexicon, records = _chunked(paths, 5)
+    serial_lexicon = Lexicon()
+    serial = [read_file(p, serial_lexicon) for p in paths]
+    expected = _cached(tmp_path / "serial", tmp_path, serial, serial_lexicon)
+    assert [cache_format._chunk_run(records, i) for i in range(len(records))] == [
+        5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 0  # a broken file after a chunk's last entry: alone
+    ]  # fmt: skip
+    assert _cached(tmp_path / "chunks", tmp_path, records, lexicon) == expected
+    # A chunk one of whose files was read again is copied row by row.
+    replaced = [*records[:2], read_file(paths[2], lexicon), *records[3:]]
+    assert cache_format._chunk_run(replaced, 0) == 0
+    assert _cached(tmp_path / "mixed", tmp_path, replaced, lexicon) == expected
