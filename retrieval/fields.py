@@ -56,16 +56,23 @@ class Postings:
         by_term.sum_duplicates()  # a term twice in one name is one posting; docs ascending
         self._indptr: IntArray = by_term.indptr.astype(np.int64, copy=False)
         self._docs: IntArray = by_term.indices.astype(np.int64, copy=False)
+        # Postings by term string, filled as questions ask: a question looks each of its
+        # terms up in three of these indexes. Only known terms are kept (a bounded set).
+        self._asked: dict[str, IntArray] = {}
 
     def __len__(self) -> int:
         return self._size
 
     def postings(self, term: str) -> IntArray:
         """Sorted ids of the documents that contain ``term``."""
-        term_id = self._term_ids.get(term)
-        if term_id is None or term_id >= self._width:
-            return _NO_DOCS
-        return self._docs[self._indptr[term_id] : self._indptr[term_id + 1]]
+        found = self._asked.get(term)
+        if found is None:
+            term_id = self._term_ids.get(term)
+            if term_id is None or term_id >= self._width:
+                return _NO_DOCS  # not kept: words people make up would grow it forever
+            found = self._docs[self._indptr[term_id] : self._indptr[term_id + 1]]
+            self._asked[term] = found
+        return found
 
     def masses(self, idf: FloatArray) -> FloatArray:
         """Per document, the summed ``idf`` (by term id) of its distinct terms; 1 if empty."""
