@@ -121,9 +121,10 @@ def write_npy_chunks(
     chunks: Sequence[npt.NDArray[Any]],
     width: int = 1,
 ) -> None:
-    """The concatenation of ``chunks`` as one ``name.npy`` (rows of ``width`` when more
-    than 1), written a batch of chunks at a time: never a second copy of the whole."""
-    total = sum(c.size for c in chunks)
+    """The concatenation of the flat ``chunks`` as one ``name.npy`` (rows of ``width``
+    when more than 1), written a batch of chunks at a time: never a second copy of the
+    whole."""
+    total = sum(map(len, chunks))
     header = {
         "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
         "fortran_order": False,
@@ -132,8 +133,8 @@ def write_npy_chunks(
     with zf.open(f"{name}.npy", "w", force_zip64=True) as raw, buffered(raw) as out:
         np.lib.format.write_array_header_1_0(out, header)
         for start in range(0, len(chunks), _BATCH):
-            batch = [c.reshape(-1) for c in chunks[start : start + _BATCH]]
-            out.write(np.ascontiguousarray(np.concatenate(batch), dtype=dtype).data)
+            batch = np.concatenate(chunks[start : start + _BATCH])
+            out.write(np.ascontiguousarray(batch, dtype=dtype).data)
 
 
 def read_npy(zf: zipfile.ZipFile, name: str) -> npt.NDArray[Any]:
@@ -190,6 +191,8 @@ class Chunk:
         self.ends = arrays["string_ends"].astype(np.int64, copy=False)
         self.blocks = arrays["blocks"].reshape(-1, 5)
         self.passages = arrays["passages"].reshape(-1, 3)
+        self.names = arrays["names"]  # every entry's names and name words, as strings here
+        self.words = arrays["words"]
         self.entries = entries  # records with an entry, each a ``ChunkContent``
 
 
@@ -282,12 +285,15 @@ class RecordWriter:
             strings = moved[:, :3]
             strings[strings >= 0] += first  # -1 (None) stays
             (self._blocks if width == 5 else self._passages).add(moved.reshape(-1))
+        self._names.frombytes(np.asarray(chunk.names + first, dtype=np.int64).tobytes())
+        self._words.frombytes(np.asarray(chunk.words + first, dtype=np.int64).tobytes())
         for record in records:
             content = record.content
-            self._add_row(record, list(content.meta) if isinstance(content, ChunkContent) else None)
+            meta = list(content.meta) if isinstance(content, ChunkContent) else None
+            self._add_row(record, meta, names=False)
 
-    def _add_row(self, record: FileRecord, meta: list[Any] | None) -> None:
-        if meta is not None:
+    def _add_row(self, record: FileRecord, meta: list[Any] | None, *, names: bool = True) -> None:
+        if meta is not None and names:
             add = self.table.add
             self._names.extend(add(name) for name in record.fields.names)
             self._words.extend(add(word) for word in record.fields.words)
