@@ -63,6 +63,8 @@ def _best_docs(factors: FloatArray, docs: Int32Array) -> Int32Array:
 class BM25Index:
     """An immutable inverted index over token lists, one list per passage."""
 
+    keep_factors: bool  # False: ``exact_scores`` computes the factors it needs on the spot
+
     def __init__(
         self,
         corpus: Sequence[Sequence[str]],
@@ -72,6 +74,7 @@ class BM25Index:
     ) -> None:
         terms, counts = encode_corpus(corpus)
         self._build(terms, counts, params or BM25Parameters(), idf_floor)
+        self.keep_factors = True
         self._prepare_all()
 
     @classmethod
@@ -83,16 +86,20 @@ class BM25Index:
         params: BM25Parameters | None = None,
         idf_floor: float | None = None,
         lazy: bool = False,
+        keep_factors: bool = True,
     ) -> BM25Index:
         """Build from term counts whose ids index ``terms`` (unused ids are dropped).
 
         ``lazy``: leave each term's factors, bound and seeds to its first question (a
         reload, live sooner while the old index still answers) instead of making them
-        all now (a start, before anyone asks).
+        all now (a start, before anyone asks). ``keep_factors=False`` (implies lazy):
+        ``exact_scores`` computes the factors it needs on the spot, so only ``top_k``
+        and ``weighted_scores`` ever make a term's (a float per posting).
         """
         index = cls.__new__(cls)
         index._build(terms, counts, params or BM25Parameters(), idf_floor)
-        if not lazy:
+        index.keep_factors = keep_factors
+        if keep_factors and not lazy:
             index._prepare_all()
         return index
 
@@ -339,6 +346,48 @@ class BM25Index:
         return top_k_pruned(self._postings, term_ids, k)
 
     def exact_scores(self, passages: Int32Array, term_ids: Sequence[int]) -> FloatArray:
-        """rank-bm25 scores of the sorted ``passages`` for a query of term ids."""
-        self._prepare(term_ids)
-        return exact_scores(self._postings, passages, term_ids)
+        """rank-bm25 scores of the sorted ``passages`` for a query of term ids.
+
+        From the terms' factors when this index keeps them (``keep_factors``); otherwise
+        the factors of the postings found among ``passages`` are computed on the spot,
+        with the same arithmetic, so scoring a hundred candidates never makes a term's
+        factors for its whole posting list. Either way the scores are the same bits.
+        """
+        if self.keep_factors:
+            self._prepare(term_ids)
+            return exact_scores(self._postings, passages, term_ids)
+        totals = np.zeros(len(passages), dtype=np.float64)
+        if not len(passages):
+            return totals
+        distinct = list(dict.fromkeys(term_ids))
+        found = [self._found(passages, t) for t in distinct]
+        where = np.concatenate([w for w, _ in found])
+        postings = np.concatenate([p for _, p in found])
+        k1 = self.params.k1
+        tf = self._tf[postings].astype(np.float64)
+        factors = tf * (k1 + 1) / (tf + self._norm[passages[where]])
+        idf = np.repeat(self._ranking_idf[distinct], [len(w) for w, _ in found])
+        values = idf * factors
+        ends = np.cumsum([len(w) for w, _ in found]).tolist()
+        span = {
+            t: (end - len(w), end) for t, (w, _), end in zip(distinct, found, ends, strict=True)
+        }
+        for t in term_ids:  # repeated terms count again, in query order, as in rank-bm25
+            lo, hi = span[t]
+            totals[where[lo:hi]] += values[lo:hi]  # a passage appears once per term
+        return totals
+
+    def _found(self, cands: Int32Array, term: int) -> tuple[IntArray, IntArray]:
+        """Positions in ``cands`` of the passages that hold ``term``, and of their postings.
+
+        The shorter of the two sorted lists is looked up in the longer one.
+        """
+        lo, hi = int(self._indptr[term]), int(self._indptr[term + 1])
+        docs = self._docs[lo:hi]
+        if hi - lo < len(cands):
+            at = np.minimum(cands.searchsorted(docs), len(cands) - 1)
+            held = np.flatnonzero(cands[at] == docs)
+            return at[held], held + lo
+        at = np.minimum(docs.searchsorted(cands), hi - lo - 1)
+        where = np.flatnonzero(docs[at] == cands)
+        return where, at[where] + lo

@@ -194,3 +194,20 @@ def test_answers_do_not_depend_on_which_questions_came_first_or_on_threads(
     assert [third.get_scores(q).tolist() for q in queries[:5]] == [
         first.get_scores(q).tolist() for q in queries[:5]
     ]
+
+
+def test_exact_scores_on_the_spot_are_the_kept_factors_scores_bit_for_bit(
+    corpus: list[list[str]],
+) -> None:
+    terms, counts = encode_corpus(corpus)
+    kept = BM25Index.from_counts(terms, counts)
+    spot = BM25Index.from_counts(terms, counts, keep_factors=False)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        cands = np.unique(rng.integers(0, len(corpus), rng.integers(1, 80))).astype(np.int32)
+        query = [kept.vocabulary[t] for t in rng.choice(terms, rng.integers(1, 5))]
+        query += query[:1]  # a repeated word counts twice
+        expected = kept.exact_scores(cands, query)
+        assert spot.exact_scores(cands, query).tobytes() == expected.tobytes()
+    assert not any(spot._ready)  # no term's factors were made for its whole postings
+    assert spot.top_k(corpus[0][:3], 5) == kept.top_k(corpus[0][:3], 5)  # made when asked

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from retrieval import EmptyGlossaryError, Glossary, Hit, KnowledgeFolderError
+from retrieval import EmptyGlossaryError, Glossary, Hit, KnowledgeFolderError, fields, search
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -118,3 +119,22 @@ def test_find_entry_by_id_title_alias_or_search(bundled: Glossary) -> None:
     ) and found.id == "back-end-engineer"
     assert (found := bundled.find_entry("k8s")) and found.id == "kubernetes"
     assert bundled.find_entry("???") is None
+
+
+def test_passage_factors_on_the_spot_give_the_same_answers(
+    bundled: Glossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = [
+        json.loads(line)["q"]
+        for line in (KNOWLEDGE.parent / "evals" / "bundled.jsonl").read_text().splitlines()
+    ]
+    monkeypatch.setattr(fields, "EXHAUSTIVE_FACTOR", 0)  # candidates scored one by one
+    kept = Glossary.from_folder(KNOWLEDGE)
+    monkeypatch.setattr(search, "FACTOR_BUDGET", 0)  # as a glossary too big to keep them
+    spot = Glossary.from_folder(KNOWLEDGE)
+    assert kept._index.keep_factors and not spot._index.keep_factors
+    for question in questions:
+        expected = bundled.answer(question, limit=10)
+        assert kept.answer(question, limit=10) == expected
+        assert spot.answer(question, limit=10) == expected
+    assert not any(spot._index._ready)  # no posting list's factors were made
