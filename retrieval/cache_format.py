@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.building import Content, FileRecord, Parsed
-from retrieval.counts import TermCounts
+from retrieval.counts import TermCounts, narrow_counts
 from retrieval.field_terms_format import FIELD_ARRAYS, FieldColumns, field_columns
 from retrieval.models import Problem, Severity
 from retrieval.passages import entry_passages
@@ -302,6 +302,7 @@ class RecordWriter:
 
     def columns(self, records: Sequence[FileRecord]) -> list[Column]:
         """Every column of the records added (``records``), as parts to concatenate."""
+        tf = [r.counts.tf for r in records]
         return [
             ("string_ends", np.int64, 1, [np.frombuffer(self.table.ends, dtype=np.int64)]),
             ("blocks", np.int64, 5, self._blocks.parts()),
@@ -309,7 +310,7 @@ class RecordWriter:
             ("record_passages", np.int64, 1, [np.asarray([len(r.lengths) for r in records])]),
             ("lengths", np.int64, 1, [r.lengths for r in records]),
             ("terms", np.int32, 1, [r.counts.terms for r in records]),
-            ("tf", np.int32, 1, [r.counts.tf for r in records]),
+            ("tf", narrow_counts(tf), 1, tf),
             ("distinct", np.int64, 1, [np.diff(r.counts.doc_ptr) for r in records]),
             ("names", np.int64, 1, [np.frombuffer(self._names, dtype=np.int64)]),
             ("words", np.int64, 1, [np.frombuffer(self._words, dtype=np.int64)]),
@@ -424,7 +425,9 @@ def _decode(
     store = StoredEntries(strings, blocks, arrays["passages"].reshape(-1, 3))
     lengths = arrays["lengths"].astype(np.int64, copy=False)
     terms = arrays["terms"].astype(np.int32, copy=False)
-    tf = arrays["tf"].astype(np.int32, copy=False)
+    tf = arrays["tf"]  # uint8 when every count fits: kept narrow
+    if tf.dtype.kind not in "iu":
+        raise ValueError("term counts are not integers")
     distinct = arrays["distinct"].astype(np.int64, copy=False)
     if int(lengths.sum()) != int(tf.sum()) or not int(distinct.sum()) == len(terms) == len(tf):
         raise ValueError("term totals do not match")

@@ -18,6 +18,15 @@ import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
+CountArray = npt.NDArray[np.integer[Any]]
+
+
+def narrow_counts(parts: Sequence[npt.NDArray[Any]]) -> type[np.integer[Any]]:
+    """The smallest dtype for the counts in ``parts``: ``uint8`` when every one fits (a
+    word rarely occurs 256 times in a passage), which is a quarter of the cache's int32
+    columns and of what a start reads (165 MiB at 1,000,000 passages)."""
+    top = max((int(p.max()) for p in parts if len(p)), default=0)
+    return np.uint8 if top < 256 else np.int32
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -26,7 +35,7 @@ class TermCounts:
 
     doc_ptr: IntArray
     terms: Int32Array
-    tf: Int32Array
+    tf: CountArray  # int32, or uint8 as read from the cache when every count fits
     doc_len: IntArray
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.counts import Int32Array, IntArray, TermCounts
+from retrieval.counts import Int32Array, IntArray, TermCounts, narrow_counts
 from retrieval.field_terms import FieldTerms, Ragged
 
 FIELD_ARRAYS = ("name_counts", "name_ids", "name_lengths", "section_ids", "section_lengths",
@@ -38,7 +38,8 @@ def field_columns(
         columns.append((f"{name}_ids", np.int32, 1, [d.ids for d in docs]))
         columns.append((f"{name}_lengths", np.int64, 1, [d.lengths for d in docs]))
     columns.append(("entry_terms", np.int32, 1, [p.entry_counts.terms for p in parts]))
-    columns.append(("entry_tf", np.int32, 1, [p.entry_counts.tf for p in parts]))
+    entry_tf = [p.entry_counts.tf for p in parts]
+    columns.append(("entry_tf", narrow_counts(entry_tf), 1, entry_tf))
     # Per record: distinct terms and tokens of its one entry document, -1 for none.
     sizes = [
         (len(p.entry_counts.terms), int(p.entry_counts.doc_len[0])) if len(p.entry_counts)
@@ -89,7 +90,9 @@ class FieldColumns:
             id_ends = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(lengths)))
             self._columns[field] = (ids, lengths, doc_at, id_ends[doc_at].tolist())
         self._entry_terms = arrays["entry_terms"].astype(np.int32, copy=False)
-        self._entry_tf = arrays["entry_tf"].astype(np.int32, copy=False)
+        self._entry_tf = arrays["entry_tf"]  # uint8 when every count fits: kept narrow
+        if self._entry_tf.dtype.kind not in "iu":
+            raise ValueError("entry term counts are not integers")
         self._sizes = sizes.tolist()
         self._entry_at = _bounds(np.maximum(sizes[:, 0], 0))
         if self._entry_at[-1] != len(self._entry_terms) or len(self._entry_tf) != len(

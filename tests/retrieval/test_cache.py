@@ -171,7 +171,7 @@ def test_the_cache_holds_only_int_arrays_json_and_text(tmp_path: Path) -> None:
         json.loads(zf.read("meta.json"))
         zf.read("strings.bin").decode("utf-8")
     assert [n for n in names if not n.endswith(".npy")] == ["meta.json", "strings.bin"]
-    assert set(kinds.values()) == {"i"}
+    assert set(kinds.values()) == {"i", "u"}  # signed ints, and counts that fit uint8
 
 
 def test_an_unwritable_cache_folder_only_costs_a_warning(
@@ -208,3 +208,14 @@ def test_text_beyond_ascii_comes_back_unchanged(tmp_path: Path) -> None:
     warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
     same_glossary(warm, cold)
     assert warm.entries["cafe"].lead == "Naïve “quotes” — emoji 😀 and 日本語."
+
+
+def test_counts_too_big_for_a_byte_survive_the_cache(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    write(folder / "echo.md", "---\ntitle: Echo\n---\n" + "echo " * 300 + "\n")
+    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    same_glossary(cold, warm)
+    record = next(r for r in warm._sources.scans[0] if r.entry_id == "echo")
+    assert int(record.counts.tf.max()) >= 300  # not cut to a byte
+    assert warm.search("echo", limit=1)[0].entry == "echo"
