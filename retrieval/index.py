@@ -60,6 +60,21 @@ def _best_docs(factors: FloatArray, docs: Int32Array) -> Int32Array:
     return seeds
 
 
+def _first_positions(terms: Int32Array, width: int) -> IntArray:
+    """Per term id below ``width``, where it first occurs in ``terms`` (passage-major).
+
+    ``minimum.at`` a chunk at a time: no array of every position is ever made (it was
+    as big as the counts: 140 MiB at 1M passages). Ids that never occur get -1.
+    """
+    never = np.iinfo(np.int64).max
+    first = np.full(width, never, dtype=np.int64)
+    for lo in range(0, len(terms), _CHUNK):
+        hi = min(lo + _CHUNK, len(terms))
+        np.minimum.at(first, terms[lo:hi], np.arange(lo, hi, dtype=np.int64))
+    first[first == never] = -1
+    return first
+
+
 class BM25Index:
     """An immutable inverted index over token lists, one list per passage."""
 
@@ -115,12 +130,12 @@ class BM25Index:
         self.doc_len: IntArray = counts.doc_len
         self.avgdl = int(counts.doc_len.sum()) / n if n else 0.0
         # Term-major postings: scipy's CSR -> CSC transpose is a stable counting sort, so
-        # every term's passages come out ascending. ``data`` carries each count's position.
-        positions = np.arange(len(counts.terms), dtype=np.int32)
+        # every term's passages come out ascending, each with its count as ``data``.
+        narrow = np.uint8 if len(counts.tf) == 0 or int(counts.tf.max()) < 256 else np.int32
         by_term = scipy.sparse.csr_matrix(
-            (positions, counts.terms, counts.doc_ptr), shape=(n, max(len(terms), 1))
+            (counts.tf.astype(narrow, copy=False), counts.terms, counts.doc_ptr),
+            shape=(n, max(len(terms), 1)),
         ).tocsc()
-        del positions
         indptr = by_term.indptr.astype(np.int64)
         doc_freq = np.diff(indptr)
         live = np.flatnonzero(doc_freq)
@@ -132,16 +147,14 @@ class BM25Index:
         self._indptr: IntArray = np.zeros(len(live) + 1, dtype=np.int64)
         np.cumsum(self.doc_freq, out=self._indptr[1:])
         self._docs: Int32Array = by_term.indices.astype(np.int32, copy=False)
-        position = by_term.data
+        self._tf: npt.NDArray[np.integer[Any]] = by_term.data
         del by_term
-        self.idf = self._compute_idf(first_seen=position[self._indptr[:-1]])
+        first_seen = _first_positions(counts.terms, max(len(terms), 1))[live]
+        self.idf = self._compute_idf(first_seen=first_seen)
         self.idf_floor = idf_floor
         self._ranking_idf = self.idf if idf_floor is None else np.maximum(self.idf, idf_floor)
         # Each term's BM25 factors, bound and seeds are made by ``_prepare_all`` or, in a
         # lazy index, by ``_prepare`` the first time a question uses the term.
-        narrow = np.uint8 if len(counts.tf) == 0 or int(counts.tf.max()) < 256 else np.int32
-        self._tf: npt.NDArray[np.integer[Any]] = counts.tf[position].astype(narrow)
-        del position
         k1, b = params.k1, params.b
         # Per passage: k1 * (1 - b + b * doc_len / avgdl), as rank-bm25 computes it.
         self._norm: FloatArray = np.asarray(

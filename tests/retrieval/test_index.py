@@ -211,3 +211,17 @@ def test_exact_scores_on_the_spot_are_the_kept_factors_scores_bit_for_bit(
         assert spot.exact_scores(cands, query).tobytes() == expected.tobytes()
     assert not any(spot._ready)  # no term's factors were made for its whole postings
     assert spot.top_k(corpus[0][:3], 5) == kept.top_k(corpus[0][:3], 5)  # made when asked
+
+
+def test_first_positions_are_where_each_term_first_occurs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval import index as index_module
+
+    rng = np.random.default_rng(9)
+    terms = rng.integers(0, 50, 5000).astype(np.int32)
+    expected = [-1] * 60
+    for at, term in reversed(list(enumerate(terms.tolist()))):
+        expected[term] = at
+    monkeypatch.setattr(index_module, "_CHUNK", 7)  # many chunks: the first still wins
+    assert index_module._first_positions(terms, 60).tolist() == expected
