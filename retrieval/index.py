@@ -39,6 +39,9 @@ from retrieval.selection import Postings, accumulate, exact_scores, top_k_of, to
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
+# Bytes of factors (a float per posting) an index makes for every term at start; above
+# it, the factors a question needs are computed on the spot (``keep_factors``).
+FACTOR_BUDGET = 128 << 20
 _CHUNK = 1 << 18  # postings per step when preparing every term
 
 __all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
@@ -101,18 +104,21 @@ class BM25Index:
         params: BM25Parameters | None = None,
         idf_floor: float | None = None,
         lazy: bool = False,
-        keep_factors: bool = True,
+        keep_factors: bool | None = None,
     ) -> BM25Index:
         """Build from term counts whose ids index ``terms`` (unused ids are dropped).
 
         ``lazy``: leave each term's factors, bound and seeds to its first question (a
         reload, live sooner while the old index still answers) instead of making them
         all now (a start, before anyone asks). ``keep_factors=False`` (implies lazy):
-        ``exact_scores`` computes the factors it needs on the spot, so only ``top_k``
-        and ``weighted_scores`` ever make a term's (a float per posting).
+        ``exact_scores`` and ``dense_weighted_scores`` compute the factors they need on
+        the spot, so only ``top_k`` and ``weighted_scores`` ever keep a term's (a float
+        per posting); None (the default): keep them while they fit ``FACTOR_BUDGET``.
         """
         index = cls.__new__(cls)
         index._build(terms, counts, params or BM25Parameters(), idf_floor)
+        if keep_factors is None:
+            keep_factors = 8 * len(counts.terms) <= FACTOR_BUDGET
         index.keep_factors = keep_factors
         if keep_factors and not lazy:
             index._prepare_all()
@@ -323,12 +329,16 @@ class BM25Index:
         parts = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
         if not parts:
             return None
-        self._prepare(t for t, _ in parts)
-        idf, docs, tfp, ptr = self._ranking_idf, self._docs, self._tf_part, self._indptr
+        idf, docs, ptr = self._ranking_idf, self._docs, self._indptr
         spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
+        if self.keep_factors:
+            self._prepare(t for t, _ in parts)
+            factors = [self._tf_part[lo:hi] for lo, hi in spans]
+        else:  # the same arithmetic as the kept factors, not kept
+            factors = [self._factors(lo, hi) for lo, hi in spans]
         values = [
-            idf[t] * tfp[lo:hi] if w == 1.0 else idf[t] * tfp[lo:hi] * w
-            for (t, w), (lo, hi) in zip(parts, spans, strict=True)
+            idf[t] * f if w == 1.0 else idf[t] * f * w
+            for (t, w), f in zip(parts, factors, strict=True)
         ]
         matched = (
             docs[spans[0][0] : spans[0][1]]

@@ -38,7 +38,6 @@ from retrieval.termlists import PassageTerms
 logger = logging.getLogger(__name__)
 
 IDF_FLOOR = 0.05
-FACTOR_BUDGET = 128 << 20  # bytes of passage factors made at start (16M postings)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -90,13 +89,10 @@ class Glossary:
         self._passage_terms = PassageTerms(lexicon.terms, [r.counts for r in records])
         counts = TermCounts.concatenate([r.counts for r in records])
         # A question scores only a dozen entries' passages. Their factors come from a
-        # float per posting made at start while that fits FACTOR_BUDGET (faster: ~20 us
-        # a question at 100,000 passages); beyond it they are computed on the spot, which
-        # saves 280 MiB at 1,000,000 passages for ~2% of a question's time there.
-        keep = 8 * len(counts.terms) <= FACTOR_BUDGET
-        self._index = BM25Index.from_counts(
-            lexicon.terms, counts, idf_floor=IDF_FLOOR, lazy=lazy or not keep, keep_factors=keep
-        )
+        # float per posting made at start while that fits the index's FACTOR_BUDGET
+        # (faster: ~20 us a question at 100,000 passages); beyond it they are computed on
+        # the spot, which saves 280 MiB at 1,000,000 passages for ~2% of a question there.
+        self._index = BM25Index.from_counts(lexicon.terms, counts, idf_floor=IDF_FLOOR, lazy=lazy)
         del counts  # every record's counts joined (a copy unless read from the cache): free it
         self._synonyms = tuple(tuple(group) for group in synonyms)
         in_service = [r for r in records if len(r.lengths)]  # entries with passages

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import EmptyGlossaryError, Glossary, Hit, KnowledgeFolderError, fields, search
+from retrieval import EmptyGlossaryError, Glossary, Hit, KnowledgeFolderError, fields, index
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -130,11 +130,13 @@ def test_passage_factors_on_the_spot_give_the_same_answers(
     ]
     monkeypatch.setattr(fields, "EXHAUSTIVE_FACTOR", 0)  # candidates scored one by one
     kept = Glossary.from_folder(KNOWLEDGE)
-    monkeypatch.setattr(search, "FACTOR_BUDGET", 0)  # as a glossary too big to keep them
+    monkeypatch.setattr(index, "FACTOR_BUDGET", 0)  # as a glossary too big to keep them
     spot = Glossary.from_folder(KNOWLEDGE)
-    assert kept._index.keep_factors and not spot._index.keep_factors
+    assert kept._index.keep_factors and kept._ranker.fields.entries.keep_factors
+    assert not spot._index.keep_factors and not spot._ranker.fields.entries.keep_factors
     for question in questions:
         expected = bundled.answer(question, limit=10)
         assert kept.answer(question, limit=10) == expected
         assert spot.answer(question, limit=10) == expected
     assert not any(spot._index._ready)  # no posting list's factors were made
+    assert not any(spot._ranker.fields.entries._ready)
