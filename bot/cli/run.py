@@ -8,9 +8,6 @@ import re
 import signal
 from typing import Any
 
-from telegram.error import InvalidToken, NetworkError
-
-from bot.app import build_application, serve
 from bot.cli.common import CommandError, load_glossary, load_settings
 from bot.config import ConfigError, Settings
 from bot.holder import GlossaryHolder
@@ -53,6 +50,8 @@ async def serve_until_signal(
     settings: Settings, holder: GlossaryHolder, store: QuestionStore
 ) -> None:
     """Build the application and serve it until SIGINT or SIGTERM."""
+    from bot.app import build_application, serve  # the Telegram stack: only for ``run``
+
     application = build_application(settings, holder, store)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -63,6 +62,10 @@ async def serve_until_signal(
 
 def run(args: argparse.Namespace) -> int:
     """Start the bot and block until it is stopped."""
+    # Imported here, not at the top: every command builds the parser, which imports this
+    # module, and python-telegram-bot with its HTTP client is a third of ``ask``'s start.
+    from telegram.error import InvalidToken, NetworkError
+
     settings = load_settings()
     try:
         token = settings.require_token()
