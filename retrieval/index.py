@@ -380,7 +380,7 @@ class BM25Index:
             self._prepare(term_ids)
             return exact_scores(self._postings, passages, term_ids)
         totals = np.zeros(len(passages), dtype=np.float64)
-        if not len(passages):
+        if not len(passages) or not term_ids:
             return totals
         distinct = list(dict.fromkeys(term_ids))
         found = [self._found(passages, t) for t in distinct]

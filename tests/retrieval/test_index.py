@@ -209,6 +209,9 @@ def test_exact_scores_on_the_spot_are_the_kept_factors_scores_bit_for_bit(
         query += query[:1]  # a repeated word counts twice
         expected = kept.exact_scores(cands, query)
         assert spot.exact_scores(cands, query).tobytes() == expected.tobytes()
+    none = np.zeros(0, dtype=np.int32)
+    assert spot.exact_scores(cands, []).tolist() == [0.0] * len(cands)
+    assert spot.exact_scores(none, query).tolist() == kept.exact_scores(none, query).tolist()
     assert not any(spot._ready)  # no term's factors were made for its whole postings
     assert spot.top_k(corpus[0][:3], 5) == kept.top_k(corpus[0][:3], 5)  # made when asked
 
