@@ -6,8 +6,9 @@ O(passages) per query. Here the index is an inverted file in numpy arrays (CSR l
 of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
 per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is computed
 for every term when an index is built for a start, and after a reload (``lazy``, where
-``avgdl`` moves every factor) the first time a question uses the term; it is multiplied
-by the term's idf and added per passage in query-term order, which is the same
+``avgdl`` moves every factor) the first time a question uses the term; an index whose
+factors would pass ``FACTOR_BUDGET`` keeps none and computes the ones a question reads.
+A factor is multiplied by the term's idf and added per passage in query-term order: the same
 arithmetic, in the same order, as ``BM25Okapi.get_scores`` and therefore gives the same
 floating-point results.
 
