@@ -207,10 +207,10 @@ class Ranker:
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
         best_p = np.maximum.reduceat(p_scores, runs) if len(runs) else p_scores
-        # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
         # Hundreds of entries have a name match; look up only the candidates' (owners sorted).
         at = np.minimum(owners.searchsorted(candidates), max(len(owners) - 1, 0))
         named_of = np.where(owners[at] == candidates, best[at], 0.0) if len(owners) else at * 0.0
+        # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
         rows: list[EntryParts] = []
         for entry, bm25, named, best_passage in zip(
             candidates.tolist(),
