@@ -35,8 +35,16 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 
-from retrieval.counts import Int32Array, IntArray, TermCounts, encode_corpus
-from retrieval.selection import Postings, accumulate, exact_scores, top_k_of, top_k_pruned
+from retrieval.counts import Int32Array, IntArray, TermCounts, encode_corpus, narrow_counts
+from retrieval.selection import (
+    Postings,
+    accumulate,
+    exact_scores,
+    matches,
+    sum_in_query_order,
+    top_k_of,
+    top_k_pruned,
+)
 
 FloatArray = npt.NDArray[np.float64]
 SEED_DOCS = 32
@@ -111,10 +119,10 @@ class BM25Index:
 
         ``lazy``: leave each term's factors, bound and seeds to its first question (a
         reload, live sooner while the old index still answers) instead of making them
-        all now (a start, before anyone asks). ``keep_factors=False`` (implies lazy):
-        ``exact_scores`` and ``dense_weighted_scores`` compute the factors they need on
-        the spot, so only ``top_k`` and ``weighted_scores`` ever keep a term's (a float
-        per posting); None (the default): keep them while they fit ``FACTOR_BUDGET``.
+        all now (a start, before anyone asks). ``keep_factors=False`` (implies lazy): the
+        scoring methods compute the factors they need on the spot, so only ``top_k``
+        ever keeps a term's (a float per posting); None (the default): keep them while
+        they fit ``FACTOR_BUDGET``.
         """
         index = cls.__new__(cls)
         index._build(terms, counts, params or BM25Parameters(), idf_floor)
@@ -138,9 +146,12 @@ class BM25Index:
         self.avgdl = int(counts.doc_len.sum()) / n if n else 0.0
         # Term-major postings: scipy's CSR -> CSC transpose is a stable counting sort, so
         # every term's passages come out ascending, each with its count as ``data``.
-        narrow = np.uint8 if len(counts.tf) == 0 or int(counts.tf.max()) < 256 else np.int32
         by_term = scipy.sparse.csr_matrix(
-            (counts.tf.astype(narrow, copy=False), counts.terms, counts.doc_ptr),
+            (
+                counts.tf.astype(narrow_counts([counts.tf]), copy=False),
+                counts.terms,
+                counts.doc_ptr,
+            ),
             shape=(n, max(len(terms), 1)),
         ).tocsc()
         indptr = by_term.indptr.astype(np.int64)
@@ -230,10 +241,14 @@ class BM25Index:
             ready[t] = 1
 
     def _factors(self, lo: int, hi: int) -> FloatArray:
-        """rank-bm25's ``tf * (k1 + 1) / (tf + norm)`` for postings ``lo:hi``."""
-        k1 = self.params.k1
-        tf = self._tf[lo:hi].astype(np.float64)
-        factors: FloatArray = tf * (k1 + 1) / (tf + self._norm[self._docs[lo:hi]])
+        """rank-bm25's factors for postings ``lo:hi``."""
+        return self._factors_of(self._tf[lo:hi], self._norm[self._docs[lo:hi]])
+
+    def _factors_of(self, tf: npt.NDArray[np.integer[Any]], norm: FloatArray) -> FloatArray:
+        """rank-bm25's ``tf * (k1 + 1) / (tf + norm)``: the one place it is computed, so
+        factors kept and factors made on the spot are the same bits."""
+        counts = tf.astype(np.float64)
+        factors: FloatArray = counts * (self.params.k1 + 1) / (counts + norm)
         return factors
 
     def _compute_idf(self, first_seen: IntArray) -> FloatArray:
@@ -301,20 +316,13 @@ class BM25Index:
         """
         parts = [(t, 1.0) for t in terms] if terms is not None else []
         parts += [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
-        self._prepare(t for t, _ in parts)
-        idf, docs, tfp, ptr = self._ranking_idf, self._docs, self._tf_part, self._indptr
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        spans, values = self._weighted(parts)
+        docs = self._docs
         if len(parts) == 1:
-            t, w = parts[0]
-            lo, hi = ptr[t], ptr[t + 1]
-            scores = idf[t] * tfp[lo:hi] + 0.0
-            return docs[lo:hi].astype(np.int64), scores if w == 1.0 else scores * w
-        spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
-        values = [
-            idf[t] * tfp[lo:hi] if w == 1.0 else idf[t] * tfp[lo:hi] * w
-            for (t, w), (lo, hi) in zip(parts, spans, strict=True)
-        ]
+            lo, hi = spans[0]
+            return docs[lo:hi].astype(np.int64), values[0] + 0.0
         return accumulate(
             [docs[lo:hi] for lo, hi in spans], np.concatenate(values), self.corpus_size
         )
@@ -330,17 +338,8 @@ class BM25Index:
         parts = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
         if not parts:
             return None
-        idf, docs, ptr = self._ranking_idf, self._docs, self._indptr
-        spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
-        if self.keep_factors:
-            self._prepare(t for t, _ in parts)
-            factors = [self._tf_part[lo:hi] for lo, hi in spans]
-        else:  # the same arithmetic as the kept factors, not kept
-            factors = [self._factors(lo, hi) for lo, hi in spans]
-        values = [
-            idf[t] * f if w == 1.0 else idf[t] * f * w
-            for (t, w), f in zip(parts, factors, strict=True)
-        ]
+        spans, values = self._weighted(parts)
+        docs = self._docs
         matched = (
             docs[spans[0][0] : spans[0][1]]
             if len(parts) == 1
@@ -349,6 +348,24 @@ class BM25Index:
         value = values[0] if len(parts) == 1 else np.concatenate(values)
         dense = np.bincount(matched, weights=value, minlength=self.corpus_size)
         return dense.astype(np.float64, copy=False)  # float64 already: no copy
+
+    def _weighted(
+        self, parts: Sequence[tuple[int, float]]
+    ) -> tuple[list[tuple[int, int]], list[FloatArray]]:
+        """Per (term id, weight): its postings span and weight x idf x factor per posting
+        (kept factors, or made on the spot when the index keeps none)."""
+        idf, ptr = self._ranking_idf, self._indptr
+        spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
+        if self.keep_factors:
+            self._prepare(t for t, _ in parts)
+            factors = [self._tf_part[lo:hi] for lo, hi in spans]
+        else:
+            factors = [self._factors(lo, hi) for lo, hi in spans]
+        values = [
+            idf[t] * f if w == 1.0 else idf[t] * f * w
+            for (t, w), f in zip(parts, factors, strict=True)
+        ]
+        return spans, values
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Dense scores for every passage, the shape of ``BM25Okapi.get_scores``."""
@@ -380,38 +397,23 @@ class BM25Index:
         if self.keep_factors:
             self._prepare(term_ids)
             return exact_scores(self._postings, passages, term_ids)
-        totals = np.zeros(len(passages), dtype=np.float64)
         if not len(passages) or not term_ids:
-            return totals
+            return np.zeros(len(passages), dtype=np.float64)
         distinct = list(dict.fromkeys(term_ids))
-        found = [self._found(passages, t) for t in distinct]
+        found = []
+        for t in distinct:
+            lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
+            where, at = matches(passages, self._docs[lo:hi])
+            found.append((where, at + lo))
+        # Every term's factors in one pass: a dozen numpy calls instead of a dozen a term.
         where = np.concatenate([w for w, _ in found])
         postings = np.concatenate([p for _, p in found])
-        k1 = self.params.k1
-        tf = self._tf[postings].astype(np.float64)
-        factors = tf * (k1 + 1) / (tf + self._norm[passages[where]])
-        idf = np.repeat(self._ranking_idf[distinct], [len(w) for w, _ in found])
-        values = idf * factors
-        ends = np.cumsum([len(w) for w, _ in found]).tolist()
-        span = {
-            t: (end - len(w), end) for t, (w, _), end in zip(distinct, found, ends, strict=True)
+        factors = self._factors_of(self._tf[postings], self._norm[passages[where]])
+        sizes = [len(w) for w, _ in found]
+        values = np.repeat(self._ranking_idf[distinct], sizes) * factors
+        ends = np.cumsum(sizes).tolist()
+        per_term = {
+            t: (where[end - n : end], values[end - n : end])
+            for t, n, end in zip(distinct, sizes, ends, strict=True)
         }
-        for t in term_ids:  # repeated terms count again, in query order, as in rank-bm25
-            lo, hi = span[t]
-            totals[where[lo:hi]] += values[lo:hi]  # a passage appears once per term
-        return totals
-
-    def _found(self, cands: Int32Array, term: int) -> tuple[IntArray, IntArray]:
-        """Positions in ``cands`` of the passages that hold ``term``, and of their postings.
-
-        The shorter of the two sorted lists is looked up in the longer one.
-        """
-        lo, hi = int(self._indptr[term]), int(self._indptr[term + 1])
-        docs = self._docs[lo:hi]
-        if hi - lo < len(cands):
-            at = np.minimum(cands.searchsorted(docs), len(cands) - 1)
-            held = np.flatnonzero(cands[at] == docs)
-            return at[held], held + lo
-        at = np.minimum(docs.searchsorted(cands), hi - lo - 1)
-        where = np.flatnonzero(docs[at] == cands)
-        return where, at[where] + lo
+        return sum_in_query_order(len(passages), per_term, term_ids)

@@ -13,10 +13,10 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate
 
-from retrieval.building import FileRecord
+from retrieval.building import Content, FileRecord
 from retrieval.lazy_sequence import LazySequence
 from retrieval.models import Entry, Passage
-from retrieval.stored import StoredContent
+from retrieval.stored import Shown, StoredContent, shown_fields
 
 
 class EntriesView(Mapping[str, Entry]):
@@ -58,21 +58,23 @@ class PassagesView(LazySequence[Passage]):
         return self._size
 
     def _item(self, i: int) -> Passage:
-        at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
-        return self._contents[at].passage(i - self._ends[at - 1] if at else i)
+        content, j = self._locate(i)
+        return content.passage(j)
 
-    def shown(self, i: int) -> tuple[str, str, str | None, str | None, str, str | None]:
+    def shown(self, i: int) -> Shown:
         """Passage ``i``'s (entry, title, section, label, text, url), for a hit: a cached
         entry gives them straight from its columns, without making the ``Passage``."""
         if not 0 <= i < self._size:
             raise IndexError(i)
-        at = bisect_right(self._ends, i)
-        content = self._contents[at]
-        j = i - self._ends[at - 1] if at else i
+        content, j = self._locate(i)
         if isinstance(content, StoredContent):
             return content.shown(j)
-        p = content.passage(j)
-        return p.entry, p.title, p.section, p.label, p.text, p.url
+        return shown_fields(content.passage(j))
+
+    def _locate(self, i: int) -> tuple[Content, int]:
+        """The content holding passage ``i`` (0 <= i < len) and its position there."""
+        at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
+        return self._contents[at], i - self._ends[at - 1] if at else i
 
     def __iter__(self) -> Iterator[Passage]:
         for record in self._records:

@@ -22,7 +22,7 @@ score, so the result equals sorting every score. Comparisons keep a relative sla
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,35 +70,48 @@ def top_k_of(docs: IntArray | Int32Array, scores: FloatArray, k: int) -> list[tu
 def exact_scores(p: Postings, cands: Int32Array, term_ids: Sequence[int]) -> FloatArray:
     """rank-bm25's scores of sorted, distinct passages ``cands``, term by term in order.
 
-    Each candidate receives its terms' contributions in query order, starting from 0,
-    so the sums are rank-bm25's bit for bit. Only arrays the size of the candidates or
-    of a term's postings are touched, never one per passage of the index.
+    Only arrays the size of the candidates or of a term's postings are touched, never one
+    per passage of the index.
     """
-    totals = np.zeros(len(cands), dtype=np.float64)
     if not len(cands):
-        return totals
+        return np.zeros(0, dtype=np.float64)
     found = {t: _contributions(p, cands, t) for t in dict.fromkeys(term_ids)}
-    for t in term_ids:  # repeated terms count again, in query order, as in rank-bm25
+    return sum_in_query_order(len(cands), found, term_ids)
+
+
+def sum_in_query_order(
+    size: int, found: Mapping[int, tuple[Positions, FloatArray]], term_ids: Sequence[int]
+) -> FloatArray:
+    """Per candidate, its terms' contributions (``found[term]``: candidate positions and
+    values) added in query order from 0, a repeated term again: rank-bm25's sum, bit for
+    bit."""
+    totals = np.zeros(size, dtype=np.float64)
+    for t in term_ids:
         at, values = found[t]
         totals[at] += values  # a passage appears once per term: no index repeats
     return totals
 
 
-def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions, FloatArray]:
-    """Positions in ``cands`` of the passages that hold ``term``, and their score part.
+def matches(cands: Int32Array, docs: Int32Array) -> tuple[Positions, Positions]:
+    """Where the passages of sorted ``docs`` sit in sorted ``cands``, and in ``docs``.
 
-    The shorter of the two sorted lists is looked up in the longer one by binary search,
-    so a common term costs a search per candidate and a rare one a search per posting.
+    The shorter of the two lists is looked up in the longer one by binary search, so a
+    common term costs a search per candidate and a rare one a search per posting.
     """
-    lo, hi = p.span(term)
-    docs, tf_part = p.docs[lo:hi], p.tf_part[lo:hi]
-    if hi - lo < len(cands):
+    if len(docs) < len(cands):
         at = np.minimum(cands.searchsorted(docs), len(cands) - 1)
-        held = cands[at] == docs
-        return at[held], p.idf[term] * tf_part[held]
-    at = np.minimum(docs.searchsorted(cands), hi - lo - 1)
-    hit = (docs[at] == cands).nonzero()[0]
-    return hit, p.idf[term] * tf_part[at[hit]]
+        held = np.flatnonzero(cands[at] == docs)
+        return at[held], held
+    at = np.minimum(docs.searchsorted(cands), len(docs) - 1)
+    hit = np.flatnonzero(docs[at] == cands)
+    return hit, at[hit]
+
+
+def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions, FloatArray]:
+    """Positions in ``cands`` of the passages that hold ``term``, and their score part."""
+    lo, hi = p.span(term)
+    where, postings = matches(cands, p.docs[lo:hi])
+    return where, p.idf[term] * p.tf_part[lo:hi][postings]
 
 
 DENSE_FACTOR = 8  # a dense sum over every document beats sorting this many postings

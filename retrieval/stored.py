@@ -53,7 +53,16 @@ class StoredStrings:
         return [self.get(i) for i in indexes]
 
 
+Shown = tuple[str, str, str | None, str | None, str, str | None]
+"""What a hit shows of a passage: entry, title, section, label, text, url."""
+
 _CHECK_CHUNK = 1 << 20
+
+
+def shown_fields(passage: Passage) -> Shown:
+    """The fields a hit shows of ``passage``."""
+    p = passage
+    return p.entry, p.title, p.section, p.label, p.text, p.url
 
 
 def _check_utf8(blob: bytes) -> None:
@@ -118,14 +127,9 @@ class StoredEntries:
 
     def passage(self, meta: Sequence[Any], row: int) -> Passage:
         """Passage row ``row`` of the entry described by ``meta``, made on its own."""
-        section, label, text = self._passages[row].tolist()
-        get = self.strings.get
-        entry_id, title, url, aliases = meta
-        return Passage(entry_id, title, get(section), get(label), get(text) or "", url, aliases)
+        return Passage(*self.passage_fields(meta, row), meta[3])
 
-    def passage_fields(
-        self, meta: Sequence[Any], row: int
-    ) -> tuple[str, str, str | None, str | None, str, str | None]:
+    def passage_fields(self, meta: Sequence[Any], row: int) -> Shown:
         """``passage``'s (entry, title, section, label, text, url) without the object."""
         section, label, text = self._passages[row].tolist()
         get = self.strings.get
@@ -178,22 +182,22 @@ class StoredContent:
     def passage(self, i: int) -> Passage:
         if self._passages is not None:
             return self._passages[i]
+        return self._store.passage(self._header_of(i), self._first_passage + i)
+
+    def shown(self, i: int) -> Shown:
+        """Passage ``i``'s (entry, title, section, label, text, url): what a hit shows."""
+        if self._passages is not None:
+            return shown_fields(self._passages[i])
+        return self._store.passage_fields(self._header_of(i), self._first_passage + i)
+
+    def _header_of(self, i: int) -> tuple[str, str, Any, tuple[str, ...]]:
+        """The (id, title, url, aliases) every passage of the entry shares; checks ``i``."""
         if not 0 <= i < self._count:
             raise IndexError(i)
         if self._header is None:
             entry_id, title, url, aliases = self._meta[:4]
             self._header = (str(entry_id), str(title), url, tuple(aliases))
-        return self._store.passage(self._header, self._first_passage + i)
-
-    def shown(self, i: int) -> tuple[str, str, str | None, str | None, str, str | None]:
-        """Passage ``i``'s (entry, title, section, label, text, url): what a hit shows."""
-        if self._passages is not None or not 0 <= i < self._count:
-            p = self.passage(i)
-            return p.entry, p.title, p.section, p.label, p.text, p.url
-        if self._header is None:
-            entry_id, title, url, aliases = self._meta[:4]
-            self._header = (str(entry_id), str(title), url, tuple(aliases))
-        return self._store.passage_fields(self._header, self._first_passage + i)
+        return self._header
 
     @property
     def made(self) -> bool:
