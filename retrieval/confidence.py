@@ -142,7 +142,7 @@ def decide(
 ) -> Evidence:
     """Evidence for the best entry, and whether it answers the question."""
     best = entries[0]
-    number = fields.entry_number[best.entry]
+    number = best.number
     asked = [*query.sequence, *(t for e in query.expansions for t in e.terms)]
     covered = _covered(query, fields.entry_holds(number, asked))
     own = dict.fromkeys(query.sequence)

@@ -15,7 +15,7 @@ start or a reload analyses nothing here:
 
 ``candidate_scores`` scores a weighted query with BM25 for chosen passages, reading only
 the postings of the query's terms; ``matched_mass`` adds up the idf of the terms a name
-or heading holds; ``entry_max`` folds passage scores into entries.
+holds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import scipy.sparse
 from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
-from retrieval.selection import accumulate
 
 IDF_FLOOR = 0.05
 EXHAUSTIVE_FACTOR = 16
@@ -86,8 +85,13 @@ class Postings:
 _NO_DOCS: IntArray = np.zeros(0, dtype=np.int64)
 
 
-def matched_mass(index: Postings, weights: Mapping[str, float]) -> tuple[IntArray, FloatArray]:
-    """Per document, the summed weight of the query terms it contains (no tf, no length)."""
+def matched_mass(index: Postings, weights: Mapping[str, float]) -> FloatArray | None:
+    """Per document, the summed weight of the query terms it holds (no tf, no length),
+    0 where it holds none; None when no document holds any.
+
+    One sum per document, dense: names are one or two per entry, so one ``bincount`` over
+    all of them is cheaper than finding the distinct matched ones first.
+    """
     docs_parts: list[IntArray] = []
     held: list[float] = []
     for term, weight in weights.items():
@@ -95,8 +99,13 @@ def matched_mass(index: Postings, weights: Mapping[str, float]) -> tuple[IntArra
         if len(docs):
             docs_parts.append(docs)
             held.append(weight)
+    if not docs_parts:
+        return None
     sizes = [len(docs) for docs in docs_parts]
-    return accumulate(docs_parts, np.repeat(np.asarray(held, dtype=np.float64), sizes), len(index))
+    matched = docs_parts[0] if len(docs_parts) == 1 else np.concatenate(docs_parts)
+    values = np.repeat(np.asarray(held, dtype=np.float64), sizes)
+    sums = np.bincount(matched, weights=values, minlength=len(index))
+    return sums.astype(np.float64, copy=False)  # float64 already: no copy
 
 
 def candidate_scores(
@@ -170,18 +179,6 @@ def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
         if idf is not None:
             total += weight * max(idf, IDF_FLOOR)
     return total
-
-
-def entry_max(owners: IntArray, docs: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:
-    """The best score per owner (entry) of sorted ``docs`` whose owners are non-decreasing."""
-    if len(docs) == 0:
-        return docs, scores
-    owner = owners[docs]
-    change = np.empty(len(owner), dtype=bool)
-    change[0] = True
-    np.not_equal(owner[1:], owner[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    return owner[starts], np.maximum.reduceat(scores, starts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 rank-bm25 scores every passage for every query term in a Python loop, which costs
 O(passages) per query. Here the index is an inverted file in numpy arrays (CSR layout:
-``indptr`` per term into ``docs`` and ``tf_part``), so a query touches only the postings
+``indptr`` per term into ``docs`` and ``scored``), so a query touches only the postings
 of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
 per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is computed
 for every term when an index is built for a start, and after a reload (``lazy``, where
@@ -65,9 +65,9 @@ class BM25Parameters:
     epsilon: float = 0.25
 
 
-def _best_docs(factors: FloatArray, docs: Int32Array) -> Int32Array:
-    """The ``SEED_DOCS`` documents with the largest factors, sorted by id (seeds)."""
-    best = np.argpartition(factors, len(factors) - SEED_DOCS)[-SEED_DOCS:]
+def _best_docs(scored: FloatArray, docs: Int32Array) -> Int32Array:
+    """The ``SEED_DOCS`` documents with the largest scores, sorted by id (seeds)."""
+    best = np.argpartition(scored, len(scored) - SEED_DOCS)[-SEED_DOCS:]
     seeds: Int32Array = np.sort(docs[best])
     return seeds
 
@@ -178,8 +178,10 @@ class BM25Index:
         self._norm: FloatArray = np.asarray(
             k1 * (1 - b + b * self.doc_len / self.avgdl) if n else [], dtype=np.float64
         )
-        self._tf_part: FloatArray = np.empty(len(self._docs), dtype=np.float64)
-        self._max_tf_part: FloatArray = np.zeros(len(self.doc_freq), dtype=np.float64)
+        # Per posting, idf x factor: the term's score in that passage, which every query
+        # reads; kept multiplied, so a question does not multiply whole posting lists.
+        self._scored: FloatArray = np.empty(len(self._docs), dtype=np.float64)
+        self._max_scored: FloatArray = np.zeros(len(self.doc_freq), dtype=np.float64)
         seed_ptr = np.zeros(len(self.doc_freq) + 1, dtype=np.int64)
         np.cumsum(np.minimum(self.doc_freq, SEED_DOCS), out=seed_ptr[1:])
         self._seed_docs: Int32Array = np.empty(int(seed_ptr[-1]), dtype=np.int32)
@@ -187,9 +189,9 @@ class BM25Index:
         self._postings = Postings(
             indptr=self._indptr,
             docs=self._docs,
-            tf_part=self._tf_part,
+            scored=self._scored,
             idf=self._ranking_idf,
-            max_tf_part=self._max_tf_part,
+            max_scored=self._max_scored,
             seed_ptr=seed_ptr,
             seed_docs=self._seed_docs,
             n_docs=n,
@@ -202,8 +204,8 @@ class BM25Index:
             return
         for lo in range(0, len(self._docs), _CHUNK):  # bounded temporaries
             hi = min(lo + _CHUNK, len(self._docs))
-            self._tf_part[lo:hi] = self._factors(lo, hi)
-        self._max_tf_part[:] = np.maximum.reduceat(self._tf_part, self._indptr[:-1])
+            self._scored[lo:hi] = self._scores(lo, hi)
+        self._max_scored[:] = np.maximum.reduceat(self._scored, self._indptr[:-1])
         seed_ptr = self._postings.seed_ptr
         small = self.doc_freq <= SEED_DOCS  # short postings are their own seeds
         self._seed_docs[np.repeat(small, np.diff(seed_ptr))] = self._docs[
@@ -212,16 +214,16 @@ class BM25Index:
         for t in np.flatnonzero(~small).tolist():
             lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
             self._seed_docs[seed_ptr[t] : seed_ptr[t + 1]] = _best_docs(
-                self._tf_part[lo:hi], self._docs[lo:hi]
+                self._scored[lo:hi], self._docs[lo:hi]
             )
         self._ready[:] = b"\x01" * n
 
     def _prepare(self, term_ids: Iterable[int]) -> None:
-        """Make the factors, bound and seeds of the terms that do not have them yet.
+        """Make the scores, bound and seeds of the terms that do not have them yet.
 
-        rank-bm25's factor ``tf * (k1 + 1) / (tf + norm)`` per posting, the same
+        idf x rank-bm25's factor ``tf * (k1 + 1) / (tf + norm)`` per posting, the same
         arithmetic as ``get_scores``; the bound is its largest value; the seeds are the
-        ``SEED_DOCS`` passages with the largest factors. Writing the same values twice
+        ``SEED_DOCS`` passages with the largest scores. Writing the same values twice
         (two threads on one new term) is harmless, and a term is marked ready only after.
         """
         ready = self._ready
@@ -230,15 +232,24 @@ class BM25Index:
                 continue
             lo, hi = int(self._indptr[t]), int(self._indptr[t + 1])
             docs = self._docs[lo:hi]
-            factors = self._factors(lo, hi)
-            self._tf_part[lo:hi] = factors
-            self._max_tf_part[t] = factors.max()
+            scored = self._ranking_idf[t] * self._factors(lo, hi)
+            self._scored[lo:hi] = scored
+            self._max_scored[t] = scored.max()
             at = int(self._postings.seed_ptr[t])
             if hi - lo <= SEED_DOCS:
                 self._seed_docs[at : at + hi - lo] = docs
             else:
-                self._seed_docs[at : at + SEED_DOCS] = _best_docs(factors, docs)
+                self._seed_docs[at : at + SEED_DOCS] = _best_docs(scored, docs)
             ready[t] = 1
+
+    def _scores(self, lo: int, hi: int) -> FloatArray:
+        """idf x factor for postings ``lo:hi``, which may span several terms."""
+        ptr = self._indptr
+        first = int(ptr.searchsorted(lo, side="right")) - 1  # the term posting lo is of
+        last = int(ptr.searchsorted(hi, side="left"))  # terms first..last-1 reach into lo:hi
+        inside = np.diff(np.minimum(np.maximum(ptr[first : last + 1], lo), hi))
+        idf: FloatArray = np.repeat(self._ranking_idf[first:last], inside)
+        return idf * self._factors(lo, hi)  # the same product as idf[t] * factors
 
     def _factors(self, lo: int, hi: int) -> FloatArray:
         """rank-bm25's factors for postings ``lo:hi``."""
@@ -286,7 +297,7 @@ class BM25Index:
         if t is None:
             return False
         docs = self._docs[self._indptr[t] : self._indptr[t + 1]]
-        i = int(np.searchsorted(docs, passage))
+        i = int(docs.searchsorted(passage))  # the method: no dispatch through np.searchsorted
         return i < len(docs) and int(docs[i]) == passage
 
     def term_idf(self, term: str) -> float | None:
@@ -353,18 +364,19 @@ class BM25Index:
         self, parts: Sequence[tuple[int, float]]
     ) -> tuple[list[tuple[int, int]], list[FloatArray]]:
         """Per (term id, weight): its postings span and weight x idf x factor per posting
-        (kept factors, or made on the spot when the index keeps none)."""
+        (kept scores, or made on the spot when the index keeps none). A weight of 1 gives
+        a view of the kept scores: callers read it, never write it."""
         idf, ptr = self._ranking_idf, self._indptr
         spans = [(int(ptr[t]), int(ptr[t + 1])) for t, _ in parts]
         if self.keep_factors:
             self._prepare(t for t, _ in parts)
-            factors = [self._tf_part[lo:hi] for lo, hi in spans]
+            scored = [self._scored[lo:hi] for lo, hi in spans]
         else:
-            factors = [self._factors(lo, hi) for lo, hi in spans]
-        values = [
-            idf[t] * f if w == 1.0 else idf[t] * f * w
-            for (t, w), f in zip(parts, factors, strict=True)
-        ]
+            scored = [
+                idf[t] * self._factors(lo, hi)
+                for (t, _), (lo, hi) in zip(parts, spans, strict=True)
+            ]
+        values = [s if w == 1.0 else s * w for (_, w), s in zip(parts, scored, strict=True)]
         return spans, values
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:

@@ -35,7 +35,6 @@ from retrieval.fields import (
     Fields,
     best_positions,
     candidate_scores,
-    entry_max,
     ideal,
     matched_mass,
 )
@@ -92,6 +91,7 @@ class EntryParts(NamedTuple):
     entry_bm25: float
     best_passage: float
     name_match: float
+    number: int  # the entry's position in the fields' entry order
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,8 @@ class Ranker:
         """
         self.passages = passages
         self.index = index
-        self.weights = weights or Weights()
+        self.weights = w = weights or Weights()
+        self._passage_weights = PassageWeights(bm25=w.passage, heading=w.heading, lead=w.lead)
         ranking_idf = np.maximum(index.idf, IDF_FLOOR)
         self._idf = dict(zip(index.vocabulary, ranking_idf.tolist(), strict=True))
         self._max_idf = max(self._idf.values(), default=1.0)
@@ -165,18 +166,17 @@ class Ranker:
         if not entries:
             return Ranking(query, (), (), None)
         evidence = decide(query, entries, self.fields, self._idf, self._max_idf)
-        w, number = self.weights, self.fields.entry_number
         capped = {t: min(x, 1.0) * self._idf[t] for t, x in weights.items()}
         passages = order_passages(
             self.fields,
-            weights=PassageWeights(bm25=w.passage, heading=w.heading, lead=w.lead),
-            entries=[(number[e.entry], e.score) for e in entries[:limit]],
+            weights=self._passage_weights,
+            entries=[(e.number, e.score) for e in entries[:limit]],
             passages=passage_scores,
             capped=capped,
             limit=limit,
             # Unanswered hits are suggestions: one per entry reads better than two.
             first_entry=FIRST_ENTRY_PASSAGES if evidence.answered else 1,
-            named=[number[e.entry] for e in entries[:limit] if e.name_match >= NAMED_ONLY],
+            named=[e.number for e in entries[:limit] if e.name_match >= NAMED_ONLY],
         )
         return Ranking(query, tuple(entries), tuple(passages), evidence)
 
@@ -199,17 +199,16 @@ class Ranker:
         combined = entry_scores / scale
         if w.entry != 1.0:
             combined *= w.entry
-        owners, best = self._name_match(query)
-        combined[owners] += w.name_match * best  # one name match per entry: no repeats
+        name_match = self._name_match(query)
+        if name_match is not None:  # 0 for an entry with no name match: the same bits
+            combined += name_match if w.name_match == 1.0 else w.name_match * name_match
         # An entry that shares no term with the question scores 0: it is no candidate.
         candidates = np.sort(best_positions(combined, CANDIDATE_ENTRIES, positive=True))
         p_docs, runs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0
         best_p = np.maximum.reduceat(p_scores, runs) if len(runs) else p_scores
-        # Hundreds of entries have a name match; look up only the candidates' (owners sorted).
-        at = np.minimum(owners.searchsorted(candidates), max(len(owners) - 1, 0))
-        named_of = np.where(owners[at] == candidates, best[at], 0.0) if len(owners) else at * 0.0
+        named_of = name_match[candidates] if name_match is not None else candidates * 0.0
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
         rows: list[EntryParts] = []
         for entry, bm25, named, best_passage in zip(
@@ -222,24 +221,29 @@ class Ranker:
             total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
             if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
                 total += w.exact_name
-            rows.append(EntryParts(f.entry_ids[entry], total, bm25, best_passage, named))
+            rows.append(EntryParts(f.entry_ids[entry], total, bm25, best_passage, named, entry))
         # Best first; candidates are in entry order, so a stable sort breaks ties by it.
         rows.sort(key=lambda row: -row.score)
         return rows[: min(depth, ENTRY_DEPTH)], (p_docs, p_scores)
 
-    def _name_match(self, query: Query) -> tuple[IntArray, FloatArray]:
-        """Per entry, how completely the question spells out one of its names (0..1).
+    def _name_match(self, query: Query) -> FloatArray | None:
+        """Per entry number, how completely the question spells out one of its names
+        (0..1, 0 for none); None when no name holds a question term.
 
         The product of two shares of idf weight: of the name, the part the question
         mentions; of the question's own terms, the part the name covers.
         """
         own = {t: min(w, 1.0) * self._idf[t] for t, w in _own_weights(query).items()}
-        docs, mass = matched_mass(self.fields.names, own)
-        if len(docs) == 0:
-            return docs, mass
+        held = matched_mass(self.fields.names, own)
+        if held is None:
+            return None
+        docs = np.flatnonzero(held > 0)  # weights are above 0: held means matched
+        mass = held[docs]
         total = sum(own.values()) + len(query.unknown) * self._max_idf
         scores = (mass / self.fields.name_mass[docs]) * (mass / (total or 1.0))
-        return entry_max(self.fields.name_entry, docs, scores)
+        best = np.zeros(len(self.fields.entry_ids), dtype=np.float64)
+        np.maximum.at(best, self.fields.name_entry[docs], scores)  # an entry's best name
+        return best
 
     def _hit(self, passage_id: int, score: float) -> Hit:
         return Hit(*self.passages.shown(passage_id), score)

@@ -7,9 +7,10 @@ longest posting lists (a common word can sit in a third of the passages). MaxSco
 1. Seeds: the passages where each query term weighs most (precomputed per term) are
    scored exactly; the k-th best seed score ``theta`` is a lower bound of the k-th best
    score overall.
-2. Every term has an upper bound, ``idf x its largest tf part``. Terms whose bounds add
-   up to less than ``theta`` are *non-essential*: a passage that has only those terms
-   cannot make the top k, so their postings are never walked, only probed.
+2. Every term has an upper bound, its largest score in one passage (idf x factor).
+   Terms whose bounds add up to less than ``theta`` are *non-essential*: a passage that
+   has only those terms cannot make the top k, so their postings are never walked, only
+   probed.
 3. Candidates are passages of the essential terms whose essential part, plus the
    non-essential bounds, can still reach ``theta``; they are scored exactly, in query
    order (rank-bm25's arithmetic), and the top k is taken with ties by passage id.
@@ -42,15 +43,15 @@ class Postings:
 
     indptr: IntArray
     docs: Int32Array
-    tf_part: FloatArray
+    scored: FloatArray  # per posting, idf x factor: the term's score in that document
     idf: FloatArray
-    max_tf_part: FloatArray
+    max_scored: FloatArray
     seed_ptr: IntArray
     seed_docs: Int32Array
     n_docs: int
 
     def span(self, term: int) -> tuple[int, int]:
-        """Where the postings of ``term`` sit in ``docs`` and ``tf_part``."""
+        """Where the postings of ``term`` sit in ``docs`` and ``scored``."""
         return int(self.indptr[term]), int(self.indptr[term + 1])
 
 
@@ -111,7 +112,7 @@ def _contributions(p: Postings, cands: Int32Array, term: int) -> tuple[Positions
     """Positions in ``cands`` of the passages that hold ``term``, and their score part."""
     lo, hi = p.span(term)
     where, postings = matches(cands, p.docs[lo:hi])
-    return where, p.idf[term] * p.tf_part[lo:hi][postings]
+    return where, p.scored[lo:hi][postings]
 
 
 DENSE_FACTOR = 8  # a dense sum over every document beats sorting this many postings
@@ -143,7 +144,12 @@ def accumulate(
 def distinct(docs: Positions, n_docs: int) -> Int32Array:
     """Sorted distinct passage ids: sort when few, mark and scan when many."""
     if len(docs) * 64 < n_docs:
-        return np.unique(docs).astype(np.int32, copy=False)
+        # Sort and drop repeats: numpy 2's ``unique`` costs several sorts of a short list.
+        ordered = np.sort(docs)
+        first = np.empty(len(ordered), dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        return ordered[first].astype(np.int32, copy=False)
     mark = np.zeros(n_docs, dtype=bool)
     mark[docs] = True
     return np.flatnonzero(mark).astype(np.int32)
@@ -153,9 +159,9 @@ def exhaustive(p: Postings, term_ids: Sequence[int], k: int) -> list[tuple[int, 
     """Score every passage that has a query term (no pruning), then take the top k."""
     total = np.zeros(p.n_docs, dtype=np.float64)
     spans = [p.span(t) for t in term_ids]
-    for t, (lo, hi) in zip(term_ids, spans, strict=True):
+    for lo, hi in spans:
         # add.at adds posting by posting, in query-term order, as rank-bm25 does.
-        np.add.at(total, p.docs[lo:hi], p.idf[t] * p.tf_part[lo:hi])
+        np.add.at(total, p.docs[lo:hi], p.scored[lo:hi])
     found = distinct(np.concatenate([p.docs[lo:hi] for lo, hi in spans]), p.n_docs)
     return top_k_of(found, total[found], k)
 
@@ -172,13 +178,13 @@ def _candidates(
     if len(essential) == 1:
         t = essential[0]
         lo, hi = p.span(t)
-        partial: FloatArray = (mult[t] * p.idf[t]) * p.tf_part[lo:hi]
+        partial: FloatArray = mult[t] * p.scored[lo:hi]
         found: Int32Array = p.docs[lo:hi][partial >= need]
         return found
     total = np.zeros(p.n_docs, dtype=np.float64)
     spans = [p.span(t) for t in essential]
     for t, (lo, hi) in zip(essential, spans, strict=True):
-        np.add.at(total, p.docs[lo:hi], (mult[t] * p.idf[t]) * p.tf_part[lo:hi])
+        np.add.at(total, p.docs[lo:hi], mult[t] * p.scored[lo:hi])
     touched = np.concatenate([p.docs[lo:hi] for lo, hi in spans])
     return distinct(touched[total[touched] >= need], p.n_docs)
 
@@ -196,7 +202,7 @@ def top_k_pruned(p: Postings, term_ids: Sequence[int], k: int) -> list[tuple[int
     if len(seeds) < k:
         return exhaustive(p, term_ids, k)
     theta = float(np.partition(seed_scores, len(seeds) - k)[len(seeds) - k]) * (1 - SLACK)
-    bound = {t: mult[t] * float(p.idf[t]) * float(p.max_tf_part[t]) * (1 + SLACK) for t in terms}
+    bound = {t: mult[t] * float(p.max_scored[t]) * (1 + SLACK) for t in terms}
     by_bound = sorted(terms, key=lambda t: (bound[t], t))
     rest = 0.0
     cut = 0

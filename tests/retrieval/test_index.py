@@ -228,3 +228,21 @@ def test_first_positions_are_where_each_term_first_occurs(
         expected[term] = at
     monkeypatch.setattr(index_module, "_CHUNK", 7)  # many chunks: the first still wins
     assert index_module._first_positions(terms, 60).tolist() == expected
+
+
+def test_scores_made_a_chunk_at_a_time_equal_the_ones_made_per_term(
+    corpus: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start makes every term's scores in chunks that cut through posting lists; a
+    reload makes them term by term. Both must give the same bits."""
+    from retrieval import index as index_module
+
+    terms, counts = encode_corpus(corpus)
+    monkeypatch.setattr(index_module, "_CHUNK", 97)  # a chunk ends inside most lists
+    chunked = BM25Index.from_counts(terms, counts)
+    per_term = BM25Index.from_counts(terms, counts, lazy=True)
+    for term in chunked.vocabulary:
+        docs, scores = chunked.weighted_scores({term: 1.0})
+        expected_docs, expected = per_term.weighted_scores({term: 1.0})
+        assert docs.tolist() == expected_docs.tolist()
+        assert scores.tobytes() == expected.tobytes()
