@@ -89,23 +89,18 @@ def matched_mass(index: Postings, weights: Mapping[str, float]) -> FloatArray | 
     """Per document, the summed weight of the query terms it holds (no tf, no length),
     0 where it holds none; None when no document holds any.
 
-    One sum per document, dense: names are one or two per entry, so one ``bincount`` over
-    all of them is cheaper than finding the distinct matched ones first.
+    One sum per document, dense: names are one or two per entry, so adding each term's
+    weight to its documents beats finding the distinct matched ones first. A document
+    is once in a term's postings, and terms are added in ``weights`` order, from 0.
     """
-    docs_parts: list[IntArray] = []
-    held: list[float] = []
+    sums: FloatArray | None = None
     for term, weight in weights.items():
         docs = index.postings(term)
         if len(docs):
-            docs_parts.append(docs)
-            held.append(weight)
-    if not docs_parts:
-        return None
-    sizes = [len(docs) for docs in docs_parts]
-    matched = docs_parts[0] if len(docs_parts) == 1 else np.concatenate(docs_parts)
-    values = np.repeat(np.asarray(held, dtype=np.float64), sizes)
-    sums = np.bincount(matched, weights=values, minlength=len(index))
-    return sums.astype(np.float64, copy=False)  # float64 already: no copy
+            if sums is None:
+                sums = np.zeros(len(index), dtype=np.float64)
+            sums[docs] += weight
+    return sums
 
 
 def candidate_scores(

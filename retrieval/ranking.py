@@ -145,7 +145,12 @@ class Ranker:
         """Rank passages for ``question`` and decide whether the best one answers it."""
         ranking = self.rank(question, limit)
         query = ranking.query
-        hits = tuple(self._hit(p.passage, p.score) for p in ranking.passages[:limit])
+        shown = ranking.passages[:limit]
+        numbers = self.fields.passage_entry[[p.passage for p in shown]].tolist()
+        hits = tuple(
+            Hit(*self.passages.shown_at(n, p.passage), p.score)
+            for n, p in zip(numbers, shown, strict=True)
+        )
         answered = bool(hits) and ranking.evidence is not None and ranking.evidence.answered
         return Answer(
             query.text,
@@ -237,16 +242,13 @@ class Ranker:
         held = matched_mass(self.fields.names, own)
         if held is None:
             return None
-        docs = np.flatnonzero(held > 0)  # weights are above 0: held means matched
+        docs = (held > 0).nonzero()[0]  # weights are above 0: held means matched
         mass = held[docs]
         total = sum(own.values()) + len(query.unknown) * self._max_idf
         scores = (mass / self.fields.name_mass[docs]) * (mass / (total or 1.0))
         best = np.zeros(len(self.fields.entry_ids), dtype=np.float64)
         np.maximum.at(best, self.fields.name_entry[docs], scores)  # an entry's best name
         return best
-
-    def _hit(self, passage_id: int, score: float) -> Hit:
-        return Hit(*self.passages.shown(passage_id), score)
 
 
 def _own_weights(query: Query) -> dict[str, float]:

@@ -71,6 +71,18 @@ class PassagesView(LazySequence[Passage]):
             return content.shown(j)
         return shown_fields(content.passage(j))
 
+    def shown_at(self, record: int, i: int) -> Shown:
+        """``shown(i)`` when the caller knows which record holds passage ``i``: its
+        position among the records with passages (the ranker's entry number), which
+        saves the search through every record's end."""
+        start = self._ends[record - 1] if record else 0
+        if not start <= i < self._ends[record]:
+            raise IndexError(f"passage {i} is not in record {record}")
+        content = self._contents[record]
+        if isinstance(content, StoredContent):
+            return content.shown(i - start)
+        return shown_fields(content.passage(i - start))
+
     def _locate(self, i: int) -> tuple[Content, int]:
         """The content holding passage ``i`` (0 <= i < len) and its position there."""
         at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
