@@ -26,6 +26,7 @@ vectorised passes (scipy turns the passage-major counts into term-major postings
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -422,8 +423,8 @@ class BM25Index:
         postings = np.concatenate([p for _, p in found])
         factors = self._factors_of(self._tf[postings], self._norm[passages[where]])
         sizes = [len(w) for w, _ in found]
-        values = np.repeat(self._ranking_idf[distinct], sizes) * factors
-        ends = np.cumsum(sizes).tolist()
+        values = self._ranking_idf[distinct].repeat(sizes) * factors
+        ends = list(itertools.accumulate(sizes))
         per_term = {
             t: (where[end - n : end], values[end - n : end])
             for t, n, end in zip(distinct, sizes, ends, strict=True)
