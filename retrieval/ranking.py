@@ -208,7 +208,8 @@ class Ranker:
         if name_match is not None:  # 0 for an entry with no name match: the same bits
             combined += name_match if w.name_match == 1.0 else w.name_match * name_match
         # An entry that shares no term with the question scores 0: it is no candidate.
-        candidates = np.sort(best_positions(combined, CANDIDATE_ENTRIES, positive=True))
+        candidates = best_positions(combined, CANDIDATE_ENTRIES, positive=True)
+        candidates.sort()  # a new array: sorted in place
         p_docs, runs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
         p_scores /= ideal(self.index, weights) or 1.0

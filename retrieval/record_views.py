@@ -9,6 +9,7 @@ so a start makes only what a question or a command actually reads.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate
@@ -51,7 +52,8 @@ class PassagesView(LazySequence[Passage]):
     def __init__(self, records: Sequence[FileRecord]) -> None:
         self._records = [r for r in records if len(r.lengths)]
         self._contents = [r.content for r in self._records]  # a hit reads one: no hop
-        self._ends = list(accumulate(len(r.lengths) for r in self._records))
+        # Machine integers (an ``array``), not a list of int objects: a hit reads two.
+        self._ends = array("q", accumulate(len(r.lengths) for r in self._records))
         self._size = self._ends[-1] if self._ends else 0
 
     def __len__(self) -> int:

@@ -10,6 +10,7 @@ pointer into the columns instead and makes its objects on first use (then keeps 
 from __future__ import annotations
 
 import codecs
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,10 @@ class StoredStrings:
             raise ValueError("string table is cut short")
         _check_utf8(blob)  # valid as a whole: every string of it decodes later, too
         self._blob = memoryview(blob)
-        self._starts = [0, *ends.tolist()]
+        # An array of machine integers, not a list: a list's ints are objects scattered
+        # over memory, and reading a hit's three strings cold paid a cache miss for each.
+        self._starts = array("q", [0])
+        self._starts.frombytes(ends.astype(np.int64, copy=False).tobytes())
 
     def __len__(self) -> int:
         return len(self._starts) - 1
