@@ -167,13 +167,19 @@ def best_positions(scores: FloatArray, k: int, *, positive: bool = False) -> Int
     return keep[order].astype(np.int64, copy=False)
 
 
-def ideal(index: BM25Index, weights: Mapping[str, float]) -> float:
-    """Sum of weight x idf over the query terms the index knows: the scale of its scores."""
+def ranking_idf(index: BM25Index) -> dict[str, float]:
+    """Per term of ``index``, its idf raised to ``IDF_FLOOR``: what a term weighs here."""
+    return dict(zip(index.vocabulary, np.maximum(index.idf, IDF_FLOOR).tolist(), strict=True))
+
+
+def ideal(idf: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """Sum of weight x idf (``ranking_idf``) over the query terms the index knows: the
+    scale of its scores."""
     total = 0.0
     for term, weight in weights.items():
-        idf = index.term_idf(term)
-        if idf is not None:
-            total += weight * max(idf, IDF_FLOOR)
+        x = idf.get(term)
+        if x is not None:
+            total += weight * x
     return total
 
 

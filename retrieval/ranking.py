@@ -37,6 +37,7 @@ from retrieval.fields import (
     candidate_scores,
     ideal,
     matched_mass,
+    ranking_idf,
 )
 from retrieval.index import BM25Index, FloatArray, IntArray
 from retrieval.models import Answer, Hit, Passage
@@ -125,13 +126,13 @@ class Ranker:
         self.index = index
         self.weights = w = weights or Weights()
         self._passage_weights = PassageWeights(bm25=w.passage, heading=w.heading, lead=w.lead)
-        ranking_idf = np.maximum(index.idf, IDF_FLOOR)
-        self._idf = dict(zip(index.vocabulary, ranking_idf.tolist(), strict=True))
+        self._idf = ranking_idf(index)
         self._max_idf = max(self._idf.values(), default=1.0)
         terms, term_ids = lexicon
         idf_by_id = np.full(len(terms), IDF_FLOOR, dtype=np.float64)
-        idf_by_id[index.source_ids] = ranking_idf
+        idf_by_id[index.source_ids] = np.maximum(index.idf, IDF_FLOOR)
         self.fields = Fields(len(passages), fields, terms, term_ids, idf_by_id, lazy=lazy)
+        self._entry_idf = ranking_idf(self.fields.entries)
         doc_freq = dict(zip(index.vocabulary, index.doc_freq.tolist(), strict=True))
         self.parser = QueryParser(
             doc_freq=doc_freq,
@@ -200,7 +201,7 @@ class Ranker:
         if entry_scores is None:
             return [], (_NO_PASSAGES, np.zeros(0, dtype=np.float64))
         # Most questions share a word with most entries: per entry number, dense.
-        scale = ideal(f.entries, weights) or 1.0
+        scale = ideal(self._entry_idf, weights) or 1.0
         combined = entry_scores / scale
         if w.entry != 1.0:
             combined *= w.entry
@@ -212,25 +213,34 @@ class Ranker:
         candidates.sort()  # a new array: sorted in place
         p_docs, runs = f.passages_of(candidates)
         p_scores = candidate_scores(self.index, p_docs, weights)
-        p_scores /= ideal(self.index, weights) or 1.0
+        p_scores /= ideal(self._idf, weights) or 1.0
         best_p = np.maximum.reduceat(p_scores, runs) if len(runs) else p_scores
         named_of = name_match[candidates] if name_match is not None else candidates * 0.0
         # A dozen candidates: plain Python is cheaper than a dozen numpy calls.
-        rows: list[EntryParts] = []
-        for entry, bm25, named, best_passage in zip(
-            candidates.tolist(),
-            (entry_scores[candidates] / scale).tolist(),  # the same division, the same bits
-            named_of.tolist(),
-            best_p.tolist(),
-            strict=True,
-        ):
+        parts = list(
+            zip(
+                candidates.tolist(),
+                (entry_scores[candidates] / scale).tolist(),  # the same division and bits
+                named_of.tolist(),
+                best_p.tolist(),
+                strict=True,
+            )
+        )
+        totals: list[tuple[float, int]] = []
+        for at, (_, bm25, named, best_passage) in enumerate(parts):
             total = w.entry * bm25 + w.best_passage * best_passage + w.name_match * named
             if named >= NAMED_ONLY:  # a question that is exactly an entry's name asks for it
                 total += w.exact_name
-            rows.append(EntryParts(f.entry_ids[entry], total, bm25, best_passage, named, entry))
-        # Best first; candidates are in entry order, so a stable sort breaks ties by it.
-        rows.sort(key=lambda row: -row.score)
-        return rows[: min(depth, ENTRY_DEPTH)], (p_docs, p_scores)
+            totals.append((-total, at))
+        # Best first; candidates are in entry order, so ties go to the lower entry number.
+        totals.sort()
+        rows = []
+        for minus_total, at in totals[: min(depth, ENTRY_DEPTH)]:
+            entry, bm25, named, best_passage = parts[at]
+            rows.append(
+                EntryParts(f.entry_ids[entry], -minus_total, bm25, best_passage, named, entry)
+            )
+        return rows, (p_docs, p_scores)
 
     def _name_match(self, query: Query) -> FloatArray | None:
         """Per entry number, how completely the question spells out one of its names
