@@ -189,10 +189,16 @@ class StoredContent:
         return self._store.passage(self._header_of(i), self._first_passage + i)
 
     def shown(self, i: int) -> Shown:
-        """Passage ``i``'s (entry, title, section, label, text, url): what a hit shows."""
+        """Passage ``i``'s (entry, title, section, label, text, url): what a hit shows.
+
+        Read from the JSON row itself (id, title and url are its first fields): making
+        the entry's header on its first hit cost more than the hit.
+        """
         if self._passages is not None:
             return shown_fields(self._passages[i])
-        return self._store.passage_fields(self._header_of(i), self._first_passage + i)
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        return self._store.passage_fields(self._meta, self._first_passage + i)
 
     def _header_of(self, i: int) -> tuple[str, str, Any, tuple[str, ...]]:
         """The (id, title, url, aliases) every passage of the entry shares; checks ``i``."""
