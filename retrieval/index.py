@@ -52,6 +52,11 @@ SEED_DOCS = 32
 # Bytes of factors (a float per posting) an index makes for every term at start; above
 # it, the factors a question needs are computed on the spot (``keep_factors``).
 FACTOR_BUDGET = 128 << 20
+# ``dense_weighted_scores`` keeps a term's scores as one row over every document when the
+# term is in at least 1 of DENSE_ROW_SHARE documents (adding a row then costs less than
+# gathering its postings), up to DENSE_ROWS_BUDGET bytes of rows per index.
+DENSE_ROW_SHARE = 4
+DENSE_ROWS_BUDGET = 32 << 20
 _CHUNK = 1 << 18  # postings per step when preparing every term
 
 __all__ = ["BM25Index", "BM25Parameters", "FloatArray", "IntArray", "TermCounts", "top_k_of"]
@@ -187,6 +192,8 @@ class BM25Index:
         np.cumsum(np.minimum(self.doc_freq, SEED_DOCS), out=seed_ptr[1:])
         self._seed_docs: Int32Array = np.empty(int(seed_ptr[-1]), dtype=np.int32)
         self._ready = bytearray(len(self.doc_freq))
+        self._rows: dict[int, FloatArray | None] = {}  # dense rows, made as terms are asked
+        self._rows_bytes = 0
         self._postings = Postings(
             indptr=self._indptr,
             docs=self._docs,
@@ -344,22 +351,64 @@ class BM25Index:
 
         For a small index that most questions touch in bulk (the entries: a common word
         sits in most of them), one ``bincount`` over every document is cheaper than
-        finding the distinct documents first. It adds in the same order, so the sums are
-        the same bits. None when the index knows none of the terms.
+        finding the distinct documents first, and a term held by a quarter of them or
+        more is added as a kept row (``_dense_row``) rather than posting by posting.
+        Each document adds its terms in the same order either way, so the sums are the
+        same bits. None when the index knows none of the terms.
         """
         parts = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
         if not parts:
             return None
-        spans, values = self._weighted(parts)
+        rows = [self._dense_row(t) for t, _ in parts]
+        # Terms with no row before the first one with a row: one bincount, from 0.
+        lead = next((i for i, row in enumerate(rows) if row is not None), len(parts))
+        sparse = [p for p, row in zip(parts, rows, strict=True) if row is None]
+        spans, values = self._weighted(sparse) if sparse else ([], [])
         docs = self._docs
-        matched = (
-            docs[spans[0][0] : spans[0][1]]
-            if len(parts) == 1
-            else np.concatenate([docs[lo:hi] for lo, hi in spans])
-        )
-        value = values[0] if len(parts) == 1 else np.concatenate(values)
-        dense = np.bincount(matched, weights=value, minlength=self.corpus_size)
-        return dense.astype(np.float64, copy=False)  # float64 already: no copy
+        dense: FloatArray | None = None
+        if lead:
+            matched = np.concatenate([docs[lo:hi] for lo, hi in spans[:lead]])
+            counted = np.bincount(
+                matched, weights=np.concatenate(values[:lead]), minlength=self.corpus_size
+            )
+            dense = counted.astype(np.float64, copy=False)  # float64 already: no copy
+        # Then term by term (a term without a row as its own bincount: 0 + x is x), so
+        # each document still adds its terms in query order.
+        at = lead
+        for (_, weight), row in zip(parts[lead:], rows[lead:], strict=True):
+            added: FloatArray
+            if row is None:
+                (lo, hi), value = spans[at], values[at]  # weight x score already
+                at += 1
+                counts = np.bincount(docs[lo:hi], weights=value, minlength=self.corpus_size)
+                added = counts.astype(np.float64, copy=False)  # float64 already: no copy
+            else:
+                added = row if weight == 1.0 else row * weight
+            if dense is None:
+                dense = added.copy() if added is row else added
+            else:
+                dense += added
+        return dense
+
+    def _dense_row(self, term: int) -> FloatArray | None:
+        """The term's scores over every document (0 where absent), for a term held by at
+        least 1 in ``DENSE_ROW_SHARE`` documents while rows fit ``DENSE_ROWS_BUDGET``;
+        None otherwise. Made on the term's first question, from the same values the
+        postings give, so a row adds the same bits as a ``bincount`` of its postings."""
+        if term in self._rows:
+            return self._rows[term]
+        n = self.corpus_size
+        row: FloatArray | None = None
+        if (
+            self.doc_freq[term] * DENSE_ROW_SHARE >= n
+            and self._rows_bytes + 8 * n <= DENSE_ROWS_BUDGET
+        ):
+            [(lo, hi)], [values] = self._weighted([(term, 1.0)])
+            row = np.zeros(n, dtype=np.float64)
+            row[self._docs[lo:hi]] = values
+            self._rows_bytes += row.nbytes
+        self._rows[term] = row
+        return row
 
     def _weighted(
         self, parts: Sequence[tuple[int, float]]

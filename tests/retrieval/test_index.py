@@ -149,6 +149,35 @@ def test_dense_weighted_scores_are_the_sparse_ones_bit_for_bit(corpus: list[list
     assert index.dense_weighted_scores({"unknown": 1.0}) is None
 
 
+@pytest.mark.parametrize("budget", [0, 3 * 8 * 2500, 1 << 30])
+def test_dense_rows_of_common_terms_add_the_same_bits_in_any_term_order(
+    corpus: list[list[str]], monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """Common terms are added as whole rows, rare ones posting by posting; whatever the
+    mix, order and weights, every document's sum is the one its postings give."""
+    from retrieval import index as index_module
+
+    monkeypatch.setattr(index_module, "DENSE_ROWS_BUDGET", budget)  # none, 3 rows, all
+    index = BM25Index(corpus)
+    rng = random.Random(4)
+    common = ["t0", "t1", "t2", "t3", "t4"]
+    rare = ["t40", "t300", "t900", "t2000"]
+    for _ in range(60):
+        chosen = rng.sample(common, rng.randint(0, 3)) + rng.sample(rare, rng.randint(0, 3))
+        rng.shuffle(chosen)
+        weights = {t: rng.choice([0.5, 1.0, 2.0]) for t in chosen}
+        docs, scores = index.weighted_scores(weights)
+        dense = index.dense_weighted_scores(weights)
+        if not docs.size:
+            assert dense is None or not dense.any()
+            continue
+        assert dense is not None
+        assert np.flatnonzero(dense).tolist() == docs.tolist()
+        assert dense[docs].tobytes() == scores.tobytes()
+    rows = [row for row in index._rows.values() if row is not None]
+    assert len(rows) == min(budget // (8 * len(corpus)), 5)  # the budget is kept
+
+
 def test_postings_and_contains_agree_with_the_corpus(corpus: list[list[str]]) -> None:
     index = BM25Index(corpus)
     having = [i for i, doc in enumerate(corpus) if "t120" in doc]
