@@ -26,8 +26,7 @@ development questions and checked on the other (docs/quality.md).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -43,11 +42,12 @@ SHORT_COVERAGE = 0.7
 SHORT_QUESTION = 4
 NAMED_HEADING = 0.5
 FULL_NAME = 0.99
+_NO_NAME: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """The features behind ``answered`` and the decision itself."""
+class Evidence(NamedTuple):
+    """The features behind ``answered`` and the decision itself (a named tuple: one per
+    question, cheaper to make than a frozen dataclass)."""
 
     coverage: float
     name: float
@@ -75,7 +75,7 @@ def _best_name(
         # A word the glossary only knows through a synonym ("k8s") names what it stands for.
         if all(t in query.unknown for t in expansion.phrase):
             asked.update(expansion.terms)
-    best, best_name = 0.0, tuple[str, ...]()
+    best, best_name = 0.0, _NO_NAME
     for name in names:
         share = _name_share(dict.fromkeys(name), asked, idf)
         if share > best or (share == best and len(name) > len(best_name)):

@@ -304,6 +304,9 @@ class BM25Index:
         t = self.vocabulary.get(term)
         if t is None:
             return False
+        row = self._rows.get(t)
+        if row is not None:  # a common term's kept row: its scores are above 0 where held
+            return bool(row[passage] > 0)
         docs = self._docs[self._indptr[t] : self._indptr[t + 1]]
         i = int(docs.searchsorted(passage))  # the method: no dispatch through np.searchsorted
         return i < len(docs) and int(docs[i]) == passage
@@ -402,6 +405,7 @@ class BM25Index:
         if (
             self.doc_freq[term] * DENSE_ROW_SHARE >= n
             and self._rows_bytes + 8 * n <= DENSE_ROWS_BUDGET
+            and self._ranking_idf[term] > 0  # then a held term scores above 0 (``contains``)
         ):
             [(lo, hi)], [values] = self._weighted([(term, 1.0)])
             row = np.zeros(n, dtype=np.float64)

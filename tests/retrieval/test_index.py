@@ -188,6 +188,17 @@ def test_postings_and_contains_agree_with_the_corpus(corpus: list[list[str]]) ->
     assert index.postings("unknown").tolist() == []
 
 
+def test_contains_answers_the_same_from_a_common_terms_dense_row(corpus: list[list[str]]) -> None:
+    index = BM25Index(corpus)
+    common = ["t0", "t1", "t2"]
+    before = {t: [index.contains(t, i) for i in range(len(corpus))] for t in common}
+    index.dense_weighted_scores(dict.fromkeys(common, 1.0))  # makes their rows
+    assert all(index._rows.get(index.vocabulary[t]) is not None for t in common)
+    for term in common:
+        assert [index.contains(term, i) for i in range(len(corpus))] == before[term]
+        assert before[term] == [term in doc for doc in corpus]
+
+
 def test_top_k_skips_postings_without_falling_back_to_scoring_everything(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
