@@ -24,13 +24,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse
 
 from retrieval.counts import TermCounts
 from retrieval.field_terms import FieldTerms, Ragged
 from retrieval.index import BM25Index, FloatArray, IntArray
 
+BoolArray = npt.NDArray[np.bool_]
 IDF_FLOOR = 0.05
+HELD_ROW_SHARE = 32
+HELD_ROWS_BUDGET = 8 << 20  # bytes (a bool per document) per field index
 EXHAUSTIVE_FACTOR = 16
 SAMPLE_FACTOR = 32  # a sample of ~k x 32 scores: its k-th best keeps a few hundred
 
@@ -58,6 +62,8 @@ class Postings:
         # Postings by term string, filled as questions ask: a question looks each of its
         # terms up in three of these indexes. Only known terms are kept (a bounded set).
         self._asked: dict[str, IntArray] = {}
+        self._rows: dict[str, BoolArray | None] = {}
+        self._rows_bytes = 0
 
     def __len__(self) -> int:
         return self._size
@@ -72,6 +78,24 @@ class Postings:
             found = self._docs[self._indptr[term_id] : self._indptr[term_id + 1]]
             self._asked[term] = found
         return found
+
+    def held(self, term: str) -> BoolArray | None:
+        """Per document, whether it holds ``term``, for a term held by at least 1 in
+        ``HELD_ROW_SHARE`` documents (a heading word such as "overview"), while rows fit
+        ``HELD_ROWS_BUDGET``; None otherwise. Reading a hundred documents of a row is
+        cheaper than finding them in a long postings list."""
+        if term in self._rows:
+            return self._rows[term]
+        docs = self.postings(term)
+        row: BoolArray | None = None
+        n = self._size
+        if len(docs) * HELD_ROW_SHARE >= n and self._rows_bytes + n <= HELD_ROWS_BUDGET:
+            row = np.zeros(n, dtype=bool)
+            row[docs] = True
+            self._rows_bytes += n
+        if len(docs):  # a known term: the dict stays bounded
+            self._rows[term] = row
+        return row
 
     def masses(self, idf: FloatArray) -> FloatArray:
         """Per document, the summed ``idf`` (by term id) of its distinct terms; 1 if empty."""

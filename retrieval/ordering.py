@@ -21,12 +21,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
-from retrieval.fields import Fields, Postings
+from retrieval.fields import BoolArray, Fields, Postings
 from retrieval.index import FloatArray, IntArray
-
-BoolArray = npt.NDArray[np.bool_]
 
 FIRST_ENTRY_PASSAGES = 2
 AIMED_SHARE = 0.5  # a heading this completely named means the question aims at it
@@ -78,11 +75,17 @@ def _named_mass(index: Postings, capped: Mapping[str, float], pids: IntArray) ->
     """
     total: FloatArray | None = None
     for term, weight in capped.items():
-        postings = index.postings(term)
-        if len(postings):
+        row = index.held(term)  # a common heading word: one read per passage
+        found: FloatArray
+        if row is not None:
+            found = np.multiply(row[pids], weight, dtype=np.float64)  # weight or 0.0
+        else:
+            postings = index.postings(term)
+            if not len(postings):
+                continue
             at = np.minimum(postings.searchsorted(pids), len(postings) - 1)
-            found = (postings[at] == pids) * weight  # weight or 0.0, as np.where, cheaper
-            total = found if total is None else total + found
+            found = (postings[at] == pids) * weight
+        total = found if total is None else total + found
     return total
 
 

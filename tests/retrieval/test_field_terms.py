@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from retrieval import Glossary
 from retrieval.analysis import analyze
@@ -65,6 +66,22 @@ def test_postings_of_ragged_documents_list_each_document_once_in_order() -> None
     assert postings.postings("never seen").tolist() == []
     idf = np.asarray([1.0, 2.0, 4.0, 8.0])
     assert postings.masses(idf).tolist() == [3.0, 1.0, 4.0, 6.0]  # empty counts as 1
+
+
+def test_a_common_terms_held_row_marks_exactly_its_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval import fields
+
+    term_ids = {"common": 0, "rare": 1}
+    docs = Ragged.of([[0] if i % 3 else [] for i in range(64)] + [[1]])
+    postings = Postings(docs, term_ids, n_terms=2)
+    row = postings.held("common")
+    assert row is not None and np.flatnonzero(row).tolist() == postings.postings("common").tolist()
+    assert postings.held("rare") is None  # in 1 of 65 documents: below 1 in 32
+    assert postings.held("unknown") is None
+    monkeypatch.setattr(fields, "HELD_ROWS_BUDGET", 0)
+    assert Postings(docs, term_ids, n_terms=2).held("common") is None  # no budget, no row
 
 
 def test_a_term_added_to_the_lexicon_later_has_no_postings_yet() -> None:
