@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple
 
@@ -48,9 +47,11 @@ class QueryTerm(NamedTuple):
     source: str  # "question", "correction" or "synonym"
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(NamedTuple):
     """A question after filler removal, typo correction and synonym expansion.
+
+    A named tuple (immutable, and cheaper to make than a frozen dataclass: one per
+    question).
 
     ``unknown`` holds the index terms of words the glossary does not know (not
     corrected); ``sequence`` every remaining term in question order, unknown ones too,
@@ -107,16 +108,18 @@ def shipped_filler() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
-@dataclass
 class _Found:
     """What ``QueryParser._resolve`` sorts the words of a question into."""
 
-    terms: list[QueryTerm] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    corrections: list[Correction] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    __slots__ = ("corrections", "dropped", "kept", "spans", "terms", "unknown")
+
+    def __init__(self) -> None:
+        self.terms: list[QueryTerm] = []
+        self.dropped: list[str] = []
+        self.corrections: list[Correction] = []
+        self.unknown: list[str] = []
+        self.kept: list[str] = []
+        self.spans: list[tuple[int, int]] = []
 
     def add(self, term: QueryTerm, span: tuple[int, int]) -> None:
         self.terms.append(term)

@@ -95,8 +95,7 @@ class EntryParts(NamedTuple):
     number: int  # the entry's position in the fields' entry order
 
 
-@dataclass(frozen=True, slots=True)
-class Ranking:
+class Ranking(NamedTuple):
     """Everything one question produced: the query, entry parts and ordered passages."""
 
     query: Query
