@@ -249,6 +249,8 @@ class Fields:
         self.passage_entry: IntArray = np.repeat(np.arange(len(used), dtype=np.int64), per_entry)
         entry_counts = TermCounts.concatenate([p.entry_counts for p in used])
         self.entries = BM25Index.from_counts(terms, entry_counts, idf_floor=IDF_FLOOR, lazy=lazy)
+        if not lazy:  # a start: common terms' rows now (a reload makes them when asked)
+            self.entries.make_dense_rows()
         del entry_counts  # the entries index holds the same terms; 165 MiB at 1M passages
         self.name_text = [name for p in used for name in p.names]
         self.name_words: dict[str, str] = {}  # surface word -> term, for typo correction

@@ -393,6 +393,17 @@ class BM25Index:
                 dense += added
         return dense
 
+    def make_dense_rows(self) -> None:
+        """Make the dense rows of ``dense_weighted_scores`` for every term that may have
+        one, most common first, while they fit the budget: at a start, before anyone
+        asks, so no question pays for making one."""
+        n = self.corpus_size
+        eligible = (self.doc_freq * DENSE_ROW_SHARE >= n).nonzero()[0]
+        for term in eligible[(-self.doc_freq[eligible]).argsort(kind="stable")].tolist():
+            if self._rows_bytes + 8 * n > DENSE_ROWS_BUDGET:
+                break
+            self._dense_row(term)
+
     def _dense_row(self, term: int) -> FloatArray | None:
         """The term's scores over every document (0 where absent), for a term held by at
         least 1 in ``DENSE_ROW_SHARE`` documents while rows fit ``DENSE_ROWS_BUDGET``;

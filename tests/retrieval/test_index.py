@@ -188,6 +188,25 @@ def test_postings_and_contains_agree_with_the_corpus(corpus: list[list[str]]) ->
     assert index.postings("unknown").tolist() == []
 
 
+def test_rows_made_at_start_are_the_most_common_terms_within_the_budget(
+    corpus: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval import index as index_module
+
+    monkeypatch.setattr(index_module, "DENSE_ROWS_BUDGET", 4 * 8 * len(corpus))  # 4 rows
+    index = BM25Index(corpus)
+    weights = {"t3": 1.0, "t300": 0.5, "t0": 2.0}
+    lazily = index.dense_weighted_scores(weights)
+    started = BM25Index(corpus)
+    started.make_dense_rows()
+    made = [t for t, row in started._rows.items() if row is not None]
+    by_freq = sorted(range(len(started.doc_freq)), key=lambda t: (-started.doc_freq[t], t))
+    assert made == by_freq[:4]
+    result = started.dense_weighted_scores(weights)
+    assert lazily is not None and result is not None
+    assert result.tobytes() == lazily.tobytes()
+
+
 def test_contains_answers_the_same_from_a_common_terms_dense_row(corpus: list[list[str]]) -> None:
     index = BM25Index(corpus)
     common = ["t0", "t1", "t2"]
