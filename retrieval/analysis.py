@@ -21,8 +21,10 @@ and the same compound join; only their bookkeeping differs, and tests hold them 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress
@@ -71,10 +73,58 @@ def stem(word: str) -> str:
     return str(_stemmer.stem(word))
 
 
-@lru_cache(maxsize=_MEMO)
+# The term of every word met so far (None: a stopword). A dictionary rather than an
+# ``lru_cache`` so that a start can fill it with the words of the glossary's own text
+# (``learn_words``, from the cache): a question's first use of a word then costs no
+# Snowball stem (7 us a word). Emptied when full, so it never outgrows ``_MEMO``.
+_word_terms: dict[str, str | None] = {}
+_recording = threading.local()  # per thread: where a build notes the words it met
+
+
 def _term(word: str) -> str | None:
     """The index term of one word, or None for a stopword."""
-    return None if word in STOPWORDS else stem(word)
+    term = _word_terms.get(word, _UNSEEN)
+    if term is not _UNSEEN:
+        return term  # type: ignore[return-value]  # a str or None here
+    term = None if word in STOPWORDS else stem(word)
+    if len(_word_terms) >= _MEMO:
+        _word_terms.clear()
+    _word_terms[word] = term
+    noted: list[tuple[str, str]] | None = getattr(_recording, "words", None)
+    if noted is not None and term is not None:
+        noted.append((word, term))
+    return term
+
+
+_UNSEEN = object()
+
+
+@contextmanager
+def recording_words() -> Iterator[list[tuple[str, str]]]:
+    """Note the (word, term) pairs this thread analyses for the first time in the block.
+
+    A build wraps the analysis of its files in it, so that the words of the documents
+    (and only those: a question in another thread is not noted) can be kept with the
+    glossary's cache and learnt again at the next start.
+    """
+    outer = getattr(_recording, "words", None)
+    noted: list[tuple[str, str]] = []
+    _recording.words = noted
+    try:
+        yield noted
+    finally:
+        _recording.words = outer
+        if outer is not None:
+            outer.extend(noted)
+
+
+def learn_words(pairs: Iterable[tuple[str, str]]) -> None:
+    """Remember words' terms that this code's analysis gave elsewhere (a worker process,
+    the cache of an earlier start), as if they had been analysed here."""
+    for word, term in pairs:
+        if len(_word_terms) >= _MEMO:
+            break
+        _word_terms.setdefault(word, term)
 
 
 class Token(NamedTuple):

@@ -25,6 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
+from retrieval.analysis import recording_words
 from retrieval.counts import Int32Array, IntArray, TermCounts
 from retrieval.field_terms import FieldTerms, field_terms
 from retrieval.loading import duplicate_id_problem, knowledge_files
@@ -44,9 +45,13 @@ class Lexicon:
     glossary keeps answering.
     """
 
-    def __init__(self, terms: Iterable[str] = ()) -> None:
+    def __init__(self, terms: Iterable[str] = (), words: Iterable[tuple[str, int]] = ()) -> None:
+        """``words``: surface words of the documents and their terms' ids (see ``words``)."""
         self.terms: list[str] = list(terms)
         self._ids: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
+        # Every word the documents were seen to use, with its term's id: kept with the
+        # cache so that a start knows their terms without stemming them again.
+        self.words: dict[str, int] = dict(words)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -71,6 +76,20 @@ class Lexicon:
                             self.terms.append(term)
                         out[j] = i
         return out  # type: ignore[return-value]  # no None is left
+
+    def note_words(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Keep (word, term) pairs met in documents whose term is in the lexicon."""
+        known = self._ids
+        with self._lock:
+            for word, term in pairs:
+                i = known.get(term)
+                if i is not None:
+                    self.words.setdefault(word, i)
+
+    def word_terms(self) -> list[tuple[str, str]]:
+        """``words`` as (word, term) pairs."""
+        terms = self.terms
+        return [(word, terms[i]) for word, i in list(self.words.items())]
 
     def mapping(self, terms: Sequence[str]) -> Int32Array:
         """For another lexicon's ``terms`` (by its ids), the ids they have here."""
@@ -180,9 +199,11 @@ def analyse_entry(
         return FileRecord(path, stamp, digest, Parsed(None, ()), problems,
                           np.zeros(0, dtype=np.int64), TermCounts.empty(), FieldTerms.empty())  # fmt: skip
     passages = tuple(entry_passages(entry))
-    per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
+    with recording_words() as met:  # this file's words not met before: kept in the cache
+        per_passage = [lexicon.ids(passage_terms(p)) for p in passages]
+        fields = field_terms(passages, per_passage, lexicon.ids)
+    lexicon.note_words(met)
     lengths = np.asarray([len(ids) for ids in per_passage], dtype=np.int64)
-    fields = field_terms(passages, per_passage, lexicon.ids)
     counts = TermCounts.from_passages(per_passage)
     return FileRecord(path, stamp, digest, Parsed(entry, passages), problems, lengths,
                       counts, fields)  # fmt: skip

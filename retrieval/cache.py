@@ -2,7 +2,9 @@
 
 One file per set of knowledge folders, ``<cache_dir>/glossary-<key>.zip``: numpy
 ``.npy`` arrays (term ids, lengths, counts, block and passage columns), one UTF-8 string
-table and one JSON document (per file: path, stamp, hash, front matter, problems). Arrays
+table and one JSON document (per file: path, stamp, hash, front matter, problems; and
+the words the documents use with their term ids, which a start gives the analysis so
+that a question's words need no stemming: ``analysis.learn_words``). Arrays
 are read with ``allow_pickle=False`` and the rest with ``json``, so loading it can never
 run code. The zip format's CRC-32 catches a damaged file.
 
@@ -44,7 +46,7 @@ from retrieval.counts import Int32Array
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 _READ_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile)
 
 
@@ -100,7 +102,7 @@ def load(cache_dir: Path, folders: Sequence[Path]) -> Cached | None:
         n_terms = int(meta["lexicon"])
         strings, records = decode_records(meta["files"], blob, arrays, folders, n_terms)
         del blob, arrays
-        lexicon = Lexicon(strings[:n_terms])
+        lexicon = Lexicon(strings[:n_terms], _word_ids(meta["words"], n_terms))
     except _READ_ERRORS as exc:
         logger.warning("index cache %s is unreadable (%s): rebuilding it", path, exc)
         return None
@@ -117,7 +119,12 @@ def save(
     path = cache_path(cache_dir, folders)
     records = [r for scan in scans for r in scan if not r.kept]
     folder_of = [i for i, scan in enumerate(scans) for r in scan if not r.kept]
-    terms, records = _compact(lexicon, records)
+    terms, records, renamed = _compact(lexicon, records)
+    words = [
+        [word, renamed[i]]
+        for word, i in list(lexicon.words.items())
+        if i < len(renamed) and renamed[i] >= 0  # a term added since is not saved yet
+    ]
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -129,6 +136,7 @@ def save(
                 "folders": [str(f.resolve()) for f in folders],
                 "lexicon": len(terms),
                 "files": files,
+                "words": words,
             }
             zf.writestr("meta.json", json.dumps(meta))
         os.replace(temporary, path)
@@ -146,8 +154,26 @@ def save(
     return path
 
 
-def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], list[FileRecord]]:
-    """The lexicon without terms no record uses any more, and the records renamed to it."""
+def _word_ids(rows: Any, n_terms: int) -> list[tuple[str, int]]:
+    """The documents' words and their term ids, checked (a damaged cache raises)."""
+    if not isinstance(rows, list):
+        raise ValueError("the word table is not a list")
+    words: list[tuple[str, int]] = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)):
+            raise ValueError("a row of the word table is not [word, term id]")
+        word, term = row
+        if type(term) is not int or not 0 <= term < n_terms:
+            raise ValueError("a word's term id is outside the lexicon")
+        words.append((word, term))
+    return words
+
+
+def _compact(
+    lexicon: Lexicon, records: list[FileRecord]
+) -> tuple[list[str], list[FileRecord], list[int]]:
+    """The lexicon without terms no record uses any more, the records renamed to it, and
+    each old term id's new one (-1 for a term dropped)."""
     used = np.zeros(len(lexicon), dtype=bool)
     for start in range(0, len(records), 1024):  # a few numpy calls per 1,024 files
         ids: list[Int32Array] = []
@@ -157,9 +183,9 @@ def _compact(lexicon: Lexicon, records: list[FileRecord]) -> tuple[list[str], li
                     f.label_terms.ids, f.word_terms)  # fmt: skip
         used[np.concatenate(ids)] = True
     if used.all():
-        return lexicon.terms[:], records
+        return lexicon.terms[:], records, list(range(len(lexicon)))
     mapping = np.full(len(lexicon), -1, dtype=np.int32)
     kept = np.flatnonzero(used)
     mapping[kept] = np.arange(len(kept), dtype=np.int32)
     terms = [lexicon.terms[i] for i in kept.tolist()]
-    return terms, [r.remapped(mapping) for r in records]
+    return terms, [r.remapped(mapping) for r in records], mapping.tolist()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.analysis import analyze
+from retrieval.analysis import analyze, learn_words
 from retrieval.building import (
     FileRecord,
     FolderScan,
@@ -141,6 +141,8 @@ class Glossary:
         folders = tuple(Path(p) for p in paths)
         directory = Path(cache_dir) if cache_dir is not None else None
         cached = cache.load(directory, folders) if directory is not None else None
+        if cached:  # the documents' words: a question's words need no stemming then
+            learn_words(cached.lexicon.word_terms())
         lexicon = cached.lexicon if cached else Lexicon()
         previous = cached.records if cached else tuple(() for _ in folders)
         scans = [

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from retrieval.analysis import learn_words
 from retrieval.building import FileRecord, Lexicon, cpu_count, read_file
 from retrieval.cache_format import ChunkPayload, decode_chunk, encode_chunk
 
@@ -52,10 +53,12 @@ def _share_paths(paths: Sequence[Path]) -> None:
     gc.enable()  # forked while the parent had paused it
 
 
-def _read_range(span: tuple[int, int]) -> tuple[list[str], ChunkPayload]:
+def _read_range(
+    span: tuple[int, int],
+) -> tuple[list[str], ChunkPayload, list[tuple[str, int]]]:
     lexicon = Lexicon()
     records = [read_file(p, lexicon) for p in _paths[span[0] : span[1]]]
-    return lexicon.terms, encode_chunk(records)
+    return lexicon.terms, encode_chunk(records), list(lexicon.words.items())
 
 
 def parallel_workers(n_files: int) -> int:
@@ -89,11 +92,14 @@ def read_files_in_parallel(paths: Sequence[Path], lexicon: Lexicon) -> list[File
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_share_paths, initargs=(paths,)
         ) as pool:
-            for (start, stop), (terms, payload) in zip(
+            for (start, stop), (terms, payload, words) in zip(
                 spans, pool.map(_read_range, spans), strict=True
             ):
                 mapping = lexicon.mapping(terms)
                 records += decode_chunk(payload, paths[start:stop], mapping, len(lexicon))
+                met = [(word, terms[i]) for word, i in words]  # the worker's words
+                lexicon.note_words(met)
+                learn_words(met)  # the worker analysed them: this process need not
     finally:
         if collecting:
             gc.enable()

@@ -98,3 +98,24 @@ def test_terms_and_token_spans_agree(text: str, spans: list[tuple[int, int, str,
     assert [(t.start, t.end, t.word, term) for t, term in tokens] == spans
     assert analyze(text) == [term for *_, term in spans]
     assert analyze(text) == analyze(text)  # the second time from the memo
+
+
+def test_a_build_notes_only_the_words_it_meets_first_and_only_in_its_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from retrieval import analysis
+
+    monkeypatch.setattr(analysis, "_word_terms", {})
+    monkeypatch.setattr(analysis, "_chunks", {})
+    monkeypatch.setattr(analysis, "_short_texts", {})
+    analyze("cached answers")  # met before the build: not noted again
+    other = threading.Thread(target=lambda: analyze("questions from another thread"))
+    with analysis.recording_words() as met:
+        analyze("The bank caches answers for partners.")
+        other.start()
+        other.join()
+    assert sorted(met) == [("bank", "bank"), ("caches", "cach"), ("partners", "partner")]
+    analysis.learn_words([("gateways", "gateway")])
+    assert analysis._word_terms["gateways"] == "gateway"  # known now: never stemmed

@@ -219,3 +219,82 @@ def test_counts_too_big_for_a_byte_survive_the_cache(tmp_path: Path) -> None:
     record = next(r for r in warm._sources.scans[0] if r.entry_id == "echo")
     assert int(record.counts.tf.max()) >= 300  # not cut to a byte
     assert warm.search("echo", limit=1)[0].entry == "echo"
+
+
+@pytest.fixture
+def fresh_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysis memos as in a new process: no word or text has been analysed yet."""
+    from retrieval import analysis
+
+    for memo in ("_word_terms", "_chunks", "_short_texts"):
+        monkeypatch.setattr(analysis, memo, {})
+
+
+def _saved_words(cache_dir: Path, folder: Path) -> dict[str, str]:
+    with zipfile.ZipFile(cache.cache_path(cache_dir, [folder])) as zf:
+        meta = json.loads(zf.read("meta.json"))
+        terms = zf.read("strings.bin").decode("utf-8")  # terms come first in the table
+    assert terms  # the table is there; ids are checked through a warm start below
+    loaded = cache.load(cache_dir, [folder])
+    assert loaded is not None
+    by_id = dict(loaded.lexicon.word_terms())
+    assert len(by_id) == len(meta["words"])
+    return by_id
+
+
+@pytest.mark.usefixtures("fresh_analysis")
+def test_a_warm_start_knows_the_documents_words_without_stemming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words the documents use are kept with their terms, so a question's words need
+    no Snowball stem after a start, and its answer is the same."""
+    from retrieval import analysis
+
+    folder = make_folder(tmp_path)
+    cold = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    words = _saved_words(tmp_path / "cache", folder)
+    assert words["banks"] == "bank" and words["partners"] == "partner"
+    assert "an" not in words  # stopwords have no term
+    expected = {q: cold.answer(q, limit=5) for q in ["banks and their partners", "shops"]}
+
+    for memo in ("_word_terms", "_chunks", "_short_texts"):  # a new process
+        monkeypatch.setattr(analysis, memo, {})
+    warm = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+
+    def no_stemming(word: str) -> str:
+        raise AssertionError(f"{word!r} was stemmed again")
+
+    monkeypatch.setattr(analysis, "stem", no_stemming)
+    for question, answer in expected.items():
+        assert warm.answer(question, limit=5) == answer
+
+
+@pytest.mark.usefixtures("fresh_analysis")
+def test_words_only_a_question_used_are_not_kept_in_the_cache(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    glossary = Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    glossary.answer("which banking partnerships expose apis", limit=3)  # "bank", "partner"
+    write(folder / "api.md", API + "\nBanks publish their rates.\n")
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")  # rewrites the cache
+    words = _saved_words(tmp_path / "cache", folder)
+    assert words["publish"] == "publish"  # the edited file's new word
+    assert "banking" not in words and "partnerships" not in words
+
+
+def test_a_damaged_word_table_is_logged_and_the_cache_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = make_folder(tmp_path)
+    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
+    path = cache.cache_path(tmp_path / "cache", [folder])
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    meta = json.loads(members["meta.json"])
+    meta["words"].append(["bogus", 10**9])  # a term id outside the lexicon
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with caplog.at_level(logging.WARNING, logger="retrieval"):
+        assert cache.load(tmp_path / "cache", [folder]) is None
+    assert "term id is outside the lexicon" in caplog.text

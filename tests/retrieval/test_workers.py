@@ -46,6 +46,24 @@ def test_parallel_read_equals_serial_read(tmp_path: Path, monkeypatch: pytest.Mo
     ]
 
 
+def test_the_workers_words_reach_the_lexicon_and_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words a worker analysed are kept with the lexicon (for the cache) and learnt here."""
+    from retrieval import analysis
+
+    for memo in ("_word_terms", "_chunks", "_short_texts"):  # nothing analysed yet
+        monkeypatch.setattr(analysis, memo, {})
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workers, "MIN_CHUNK_FILES", 5)
+    monkeypatch.setattr(workers, "cpu_count", lambda: 2)
+    lexicon = Lexicon()
+    assert workers.read_files_in_parallel(_folder(tmp_path), lexicon) is not None
+    words = dict(lexicon.word_terms())
+    assert words["banks"] == "bank" and words["shipping"] == "ship"
+    assert analysis._word_terms["banks"] == "bank"  # learnt from the worker
+
+
 def test_few_files_are_read_in_this_process(tmp_path: Path) -> None:
     assert workers.read_files_in_parallel(_folder(tmp_path), Lexicon()) is None
 
