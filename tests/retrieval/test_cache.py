@@ -35,6 +35,13 @@ def same_glossary(a: Glossary, b: Glossary) -> None:
         assert a.answer(question, limit=5) == b.answer(question, limit=5)
 
 
+def cached_folder(root: Path) -> tuple[Path, Path]:
+    """A knowledge folder built once with a cache under ``root / "cache"``, and the cache."""
+    folder = make_folder(root)
+    Glossary.from_folder(folder, cache_dir=root / "cache")
+    return folder, cache.cache_path(root / "cache", [folder])
+
+
 def test_a_warm_start_parses_nothing_and_equals_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,9 +114,7 @@ def _data_offset(path: Path, member: str) -> int:
 def test_a_corrupt_cache_is_logged_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    folder = make_folder(tmp_path)
-    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
-    path = cache.cache_path(tmp_path / "cache", [folder])
+    folder, path = cached_folder(tmp_path)
     data = bytearray(path.read_bytes())
     data[_data_offset(path, "strings.bin") + 5] ^= 0xFF  # one byte of a passage text
     path.write_bytes(bytes(data))
@@ -126,9 +131,7 @@ def test_a_corrupt_cache_is_logged_and_rebuilt(
 def test_a_truncated_cache_is_logged_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    folder = make_folder(tmp_path)
-    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
-    path = cache.cache_path(tmp_path / "cache", [folder])
+    folder, path = cached_folder(tmp_path)
     path.write_bytes(path.read_bytes()[:100])
     with caplog.at_level(logging.WARNING, logger="retrieval"):
         assert cache.load(tmp_path / "cache", [folder]) is None
@@ -158,9 +161,7 @@ def test_the_fingerprint_covers_the_analysis_code_and_its_word_lists() -> None:
 
 
 def test_the_cache_holds_only_int_arrays_json_and_text(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path)
-    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
-    path = cache.cache_path(tmp_path / "cache", [folder])
+    _, path = cached_folder(tmp_path)
     with zipfile.ZipFile(path) as zf:
         names = sorted(zf.namelist())
         kinds = {
@@ -284,9 +285,7 @@ def test_words_only_a_question_used_are_not_kept_in_the_cache(tmp_path: Path) ->
 def test_a_damaged_word_table_is_logged_and_the_cache_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    folder = make_folder(tmp_path)
-    Glossary.from_folder(folder, cache_dir=tmp_path / "cache")
-    path = cache.cache_path(tmp_path / "cache", [folder])
+    folder, path = cached_folder(tmp_path)
     with zipfile.ZipFile(path) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     meta = json.loads(members["meta.json"])
