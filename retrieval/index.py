@@ -4,13 +4,14 @@ rank-bm25 scores every passage for every query term in a Python loop, which cost
 O(passages) per query. Here the index is an inverted file in numpy arrays (CSR layout:
 ``indptr`` per term into ``docs`` and ``scored``), so a query touches only the postings
 of its own terms, and ``top_k`` (``retrieval.selection``) skips most of those too. The
-per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` is computed
-for every term when an index is built for a start, and after a reload (``lazy``, where
-``avgdl`` moves every factor) the first time a question uses the term; an index whose
-factors would pass ``FACTOR_BUDGET`` keeps none and computes the ones a question reads.
-A factor is multiplied by the term's idf and added per passage in query-term order: the same
-arithmetic, in the same order, as ``BM25Okapi.get_scores`` and therefore gives the same
-floating-point results.
+per-posting factor ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``, multiplied by
+the term's idf (``scored``), is computed for every term when an index is built for a
+start, and after a reload (``lazy``, where ``avgdl`` moves every factor) the first time a
+question uses the term; an index whose factors would pass ``FACTOR_BUDGET`` keeps none and
+computes the ones a question reads. idf x factor is added per passage in query-term order:
+the same arithmetic, in the same order, as ``BM25Okapi.get_scores`` and therefore gives the
+same floating-point results. Terms that most documents hold can also keep a dense row of
+those scores (``dense_weighted_scores``, for the small entries index).
 
 idf follows rank-bm25 too: ``log(N - n + 0.5) - log(n + 0.5)`` (with ``math.log``), and a
 negative idf is replaced by ``epsilon * average_idf``, the average summed in the order
