@@ -101,7 +101,7 @@ def size_table(size: int, r: dict[str, Any]) -> list[str]:
         f"{g['start_seconds']:.2f} s, of which {g['start_ranker_seconds']:.2f} s building the "
         f"ranker (importing glossary-bot took {g['import_seconds']:.2f} s before that); peak "
         f"{g['start_peak_mib']:.0f} MiB after the start, {g['peak_mib']:.0f} MiB after the "
-        "questions and reloads (two glossaries alive during a reload).",
+        "questions and reloads (two glossaries alive during a reload, as in the bot).",
         f"- Reload after one file changed (`Glossary.refreshed`, {len(reload)} edits): median "
         f"{_median(reload):.2f} s (max {max(reload):.2f} s), of which "
         f"{_median(reload_ranker):.2f} s building the ranker.",
@@ -156,8 +156,9 @@ def targets(r: dict[str, Any]) -> list[str]:
          bs["search"]["p50_ms"] / p50 >= 25),
         ("cold build <= 10 s", f"{r['cold']['seconds']:.1f} s", r["cold"]["seconds"] <= 10),
         ("warm start <= 1.5 s", f"{g['start_seconds']:.2f} s", g["start_seconds"] <= 1.5),
-        ("peak memory <= 400 MiB", f"{max(r['cold']['peak_mib'], g['start_peak_mib']):.0f} MiB",
-         max(r["cold"]["peak_mib"], g["start_peak_mib"]) <= 400),
+        # The whole life of a glossary: cold build, start, questions, reloads.
+        ("peak memory <= 400 MiB", f"{max(r['cold']['peak_mib'], g['peak_mib']):.0f} MiB",
+         max(r["cold"]["peak_mib"], g["peak_mib"]) <= 400),
         ("one changed file live <= 0.5 s", f"{_median(g['reload_seconds']):.2f} s",
          _median(g["reload_seconds"]) <= 0.5),
     ]  # fmt: skip
