@@ -78,6 +78,7 @@ def stem(word: str) -> str:
 # (``learn_words``, from the cache): a question's first use of a word then costs no
 # Snowball stem (7 us a word). Emptied when full, so it never outgrows ``_MEMO``.
 _word_terms: dict[str, str | None] = {}
+_UNSEEN = object()
 _recording = threading.local()  # per thread: where a build notes the words it met
 
 
@@ -94,9 +95,6 @@ def _term(word: str) -> str | None:
     if noted is not None and term is not None:
         noted.append((word, term))
     return term
-
-
-_UNSEEN = object()
 
 
 @contextmanager

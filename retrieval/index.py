@@ -408,8 +408,9 @@ class BM25Index:
     def _dense_row(self, term: int) -> FloatArray | None:
         """The term's scores over every document (0 where absent), for a term held by at
         least 1 in ``DENSE_ROW_SHARE`` documents while rows fit ``DENSE_ROWS_BUDGET``;
-        None otherwise. Made on the term's first question, from the same values the
-        postings give, so a row adds the same bits as a ``bincount`` of its postings."""
+        None otherwise. Made by ``make_dense_rows`` at a start, or else on the term's first
+        question, from the same values the postings give, so a row adds the same bits as
+        a ``bincount`` of its postings."""
         if term in self._rows:
             return self._rows[term]
         n = self.corpus_size

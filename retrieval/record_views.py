@@ -68,10 +68,7 @@ class PassagesView(LazySequence[Passage]):
         entry gives them straight from its columns, without making the ``Passage``."""
         if not 0 <= i < self._size:
             raise IndexError(i)
-        content, j = self._locate(i)
-        if isinstance(content, StoredContent):
-            return content.shown(j)
-        return shown_fields(content.passage(j))
+        return self.shown_at(bisect_right(self._ends, i), i)
 
     def shown_at(self, record: int, i: int) -> Shown:
         """``shown(i)`` when the caller knows which record holds passage ``i``: its
@@ -87,7 +84,7 @@ class PassagesView(LazySequence[Passage]):
 
     def _locate(self, i: int) -> tuple[Content, int]:
         """The content holding passage ``i`` (0 <= i < len) and its position there."""
-        at = bisect_right(self._ends, i)  # a hit per answer: plain lists beat numpy here
+        at = bisect_right(self._ends, i)
         return self._contents[at], i - self._ends[at - 1] if at else i
 
     def __iter__(self) -> Iterator[Passage]:

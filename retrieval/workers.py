@@ -55,10 +55,10 @@ def _share_paths(paths: Sequence[Path]) -> None:
 
 def _read_range(
     span: tuple[int, int],
-) -> tuple[list[str], ChunkPayload, list[tuple[str, int]]]:
+) -> tuple[list[str], ChunkPayload, list[tuple[str, str]]]:
     lexicon = Lexicon()
     records = [read_file(p, lexicon) for p in _paths[span[0] : span[1]]]
-    return lexicon.terms, encode_chunk(records), list(lexicon.words.items())
+    return lexicon.terms, encode_chunk(records), lexicon.word_terms()
 
 
 def parallel_workers(n_files: int) -> int:
@@ -97,9 +97,8 @@ def read_files_in_parallel(paths: Sequence[Path], lexicon: Lexicon) -> list[File
             ):
                 mapping = lexicon.mapping(terms)
                 records += decode_chunk(payload, paths[start:stop], mapping, len(lexicon))
-                met = [(word, terms[i]) for word, i in words]  # the worker's words
-                lexicon.note_words(met)
-                learn_words(met)  # the worker analysed them: this process need not
+                lexicon.note_words(words)  # the words the worker met, with their terms
+                learn_words(words)  # the worker analysed them: this process need not
     finally:
         if collecting:
             gc.enable()
